@@ -1,0 +1,31 @@
+/**
+ * One answer to "which Redis?" for the demo app and the examples.
+ *
+ * @module
+ */
+import { startEmbeddedRedis } from './embedded-server.js';
+import { checkRedis } from './connection.js';
+
+/** A Redis to talk to, and how to let go of it. */
+export interface RedisHandle {
+  url: string;
+  /** `true` when the workbook started this Redis itself. */
+  embedded: boolean;
+  /** Stops the embedded server; does nothing for a `REDIS_URL` you own. */
+  release(): Promise<void>;
+}
+
+/**
+ * Uses `redisUrl` (normally `REDIS_URL`) when given, after checking that it answers; otherwise
+ * starts a private `redis-server`.
+ *
+ * @throws Error saying how to install Redis or fix `REDIS_URL`.
+ */
+export async function acquireRedis(redisUrl: string | undefined): Promise<RedisHandle> {
+  if (redisUrl) {
+    await checkRedis(redisUrl);
+    return { url: redisUrl, embedded: false, release: async () => {} };
+  }
+  const server = await startEmbeddedRedis();
+  return { url: server.url, embedded: true, release: () => server.stop() };
+}
