@@ -1,0 +1,13 @@
+import type { Job, Queue } from 'bullmq';
+
+/** The payload of a `welcome-email` job: ids, not objects. */
+export interface WelcomeEmailData {
+  userId: number;
+}
+
+/**
+ * Enqueues a `welcome-email` job for `user`, like `WelcomeEmailJob.perform_async(user.id)`.
+ */
+export async function enqueueWelcomeEmail(queue: Queue, user: { id: number; email: string }): Promise<Job<WelcomeEmailData>> {
+  throw new Error('TODO(chapter 2): add a "welcome-email" job to the queue with { userId: user.id } and return it');
+}
