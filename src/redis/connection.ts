@@ -31,11 +31,12 @@ export function workerConnectionOptions(url: string): RedisOptions {
 }
 
 /**
- * Options for a Queue used by producers such as HTTP handlers: fail fast when Redis is away.
- * Give that Queue `skipWaitingForReady: true` too, or `add()` waits for the connection first.
+ * Options for a Queue used by producers such as HTTP handlers: when Redis goes away, `add()`
+ * rejects at once instead of holding the request open until Redis is back. Redis must be up
+ * when the Queue is created (check it first with {@link checkRedis}).
  */
 export function queueConnectionOptions(url: string): RedisOptions {
-  return { ...redisOptionsFromUrl(url), maxRetriesPerRequest: 1, enableOfflineQueue: false };
+  return { ...redisOptionsFromUrl(url), enableOfflineQueue: false };
 }
 
 /**

@@ -38,7 +38,9 @@ export async function startEmbeddedRedis(binary = 'redis-server'): Promise<Embed
   const child = spawn(
     binary,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // Its own process group: Ctrl-C in the terminal must reach our graceful shutdown first,
+    // not kill the Redis that the shutdown still needs to finish running jobs.
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   try {
     await waitUntilReady(child);
