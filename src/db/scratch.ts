@@ -1,0 +1,33 @@
+/**
+ * Throwaway databases for examples: migrated, empty, deleted afterwards, so running an example
+ * never changes the sample data in `prisma/dev.db`.
+ *
+ * @module
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDatabase, type Database, type DatabaseOptions } from './client.js';
+import { applyMigrations } from './migrate.js';
+
+/** A migrated, empty SQLite database in a temporary folder. */
+export interface ScratchDatabase {
+  db: Database;
+  /** Disconnects and deletes the file. */
+  dispose(): Promise<void>;
+}
+
+/** Creates a {@link ScratchDatabase}; `options` go to `new PrismaClient()` (e.g. `log`). */
+export async function createScratchDatabase(options: DatabaseOptions = {}): Promise<ScratchDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), 'workbook-example-'));
+  const url = `file:${join(dir, 'example.db')}`;
+  await applyMigrations(url);
+  const db = await createDatabase(url, options);
+  return {
+    db,
+    async dispose() {
+      await db.$disconnect();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
