@@ -20,7 +20,8 @@ const HISTORY_TABLE = `CREATE TABLE IF NOT EXISTS "_workbook_migrations" (
   "appliedAt" TEXT NOT NULL
 )`;
 
-interface Migration {
+/** One migration: its folder name and the SQL in its `migration.sql`. */
+export interface Migration {
   name: string;
   sql: string;
 }

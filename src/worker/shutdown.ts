@@ -12,7 +12,9 @@ export type CloseStep = () => Promise<unknown>;
 
 /** The parts of `process` that shutdown uses; tests pass a stand-in. */
 export interface SignalSource {
+  /** Calls `listener` the next time `signal` arrives. */
   once(signal: NodeJS.Signals, listener: () => void): unknown;
+  /** Ends the process with `code`. */
   exit(code: number): void;
 }
 
