@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { existsSync } from 'node:fs';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient, type Prisma } from '../generated/sqlite/client.js';
 
@@ -32,7 +33,8 @@ export function sqlitePath(databaseUrl: string): string {
 /**
  * Creates a Prisma client for `databaseUrl`. Call `$disconnect()` when done.
  *
- * @throws Error when the URL is of no supported kind.
+ * @throws Error when the URL is of no supported kind, or names a SQLite file that does not exist
+ * (SQLite would create an empty one, and every query would then fail with "no such table").
  */
 export async function createDatabase(databaseUrl: string, options: DatabaseOptions = {}): Promise<Database> {
   if (isPostgresUrl(databaseUrl)) {
@@ -45,5 +47,9 @@ export async function createDatabase(databaseUrl: string, options: DatabaseOptio
     // Same models, same methods: only the SQL dialect underneath differs.
     return client as unknown as Database;
   }
-  return new PrismaClient({ ...options, adapter: new PrismaBetterSqlite3({ url: sqlitePath(databaseUrl) }) });
+  const path = sqlitePath(databaseUrl);
+  if (path !== ':memory:' && !existsSync(path)) {
+    throw new Error(`No SQLite database at ${path}: run \`npm run db:setup\` to create it, or fix DATABASE_URL`);
+  }
+  return new PrismaClient({ ...options, adapter: new PrismaBetterSqlite3({ url: path }) });
 }
