@@ -33,6 +33,7 @@ describe('checkRedis', () => {
 describe('queueConnectionOptions', () => {
   it('makes queue.add() reject at once when Redis goes away, instead of waiting for it', async () => {
     const server = await startEmbeddedRedis();
+    env.track({ close: () => server.stop() }); // stopped even when the test fails half-way
     // Not tracked: close() sends QUIT, which a stopped Redis cannot take, so it rejects; that is expected.
     const queue = new Queue('orphan', { connection: queueConnectionOptions(server.url), prefix: env.prefix });
     queue.on('error', () => {});
@@ -50,6 +51,7 @@ describe('startEmbeddedRedis', () => {
 
   it('starts a private server that answers, and stops it', async () => {
     const server = await startEmbeddedRedis();
+    env.track({ close: () => server.stop() });
     await expect(checkRedis(server.url)).resolves.toBeTruthy();
     await server.stop();
     await expect(checkRedis(server.url, 500)).rejects.toThrow(/Cannot reach Redis/);

@@ -8,7 +8,9 @@ const env = useTestEnv();
 
 /** Rejects with "still waiting" if `promise` has not settled within `ms`. */
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms))]);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms)));
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 describe('createProducerQueue', () => {
@@ -20,6 +22,7 @@ describe('createProducerQueue', () => {
 
   it('rejects add() at once when Redis has gone away, instead of waiting for it to come back', async () => {
     const redis = await startEmbeddedRedis();
+    env.track({ close: () => redis.stop() }); // stopped even when the test fails half-way
     const queue = createProducerQueue('emails', redis.url);
     queue.on('error', () => {});
     await queue.add('welcome', { userId: 1 });

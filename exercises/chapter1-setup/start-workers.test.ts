@@ -16,11 +16,11 @@ describe('startWorkers', () => {
     workers.forEach((worker) => env.track(worker));
 
     expect(workers.map((worker) => worker.name).sort()).toEqual(['critical', 'default']);
-    const jobs = [await critical.add('a', {}), await defaults.add('b', {})];
+    await critical.add('a', {});
+    await defaults.add('b', {});
     await waitUntil(async () => (await critical.getCompletedCount()) === 1 && (await defaults.getCompletedCount()) === 1, {
       message: 'a job on each queue to complete',
     });
-    expect(jobs).toHaveLength(2);
   });
 
   it('runs as many jobs at once as the concurrency setting says', async () => {

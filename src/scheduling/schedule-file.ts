@@ -72,7 +72,10 @@ export function parseSchedule(text: string, source = 'schedule'): ScheduleEntry[
   try {
     document = parse(text, { uniqueKeys: true });
   } catch (error) {
-    throw new Error(`${source} is not valid YAML: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    // An unquoted pattern starting with `*` is read as a YAML alias: the commonest slip in this file.
+    const advice = /alias/i.test(message) ? ' (put cron patterns in quotes: cron: "*/5 * * * *")' : '';
+    throw new Error(`${source} is not valid YAML${advice}: ${message}`);
   }
   if (document === null || document === undefined) return [];
   if (!isPlainObject(document)) {
