@@ -6,20 +6,47 @@
  * the test passed to `track()` is closed, the file's Redis keys are deleted and the tables are
  * emptied, so tests never see each other's jobs or rows.
  *
+ * The database is SQLite unless asked otherwise: `useTestEnv({ database: 'postgres' })` (inside a
+ * `describe.skipIf(postgresSkipReason())`) gives the file its own database on the run's
+ * PostgreSQL, copied from a migrated template. Either client emits its SQL as `query` events, so
+ * the query-counting helper (src/queries) can watch `env.db`.
+ *
  * @module
  */
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, rmSync } from 'node:fs';
 import type { RedisOptions } from 'bullmq';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 import { createDatabase, type Database } from '../src/db/client.js';
-import { workerConnectionOptions } from '../src/redis/connection.js';
 import { Prisma } from '../src/generated/sqlite/client.js';
+import { queryLogOptions } from '../src/queries/watch.js';
+import { workerConnectionOptions } from '../src/redis/connection.js';
 
 /** Anything with an async `close()`: Queue, Worker, QueueEvents, FlowProducer, http.Server adapters… */
 export interface Closable {
   close(): Promise<unknown>;
+}
+
+/** The databases a test can run on. */
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+/** Every {@link DatabaseKind}, for `describe.each`-style loops over both databases. */
+export const DATABASE_KINDS: readonly DatabaseKind[] = ['sqlite', 'postgres'];
+
+/** Options of {@link useTestEnv}. */
+export interface TestEnvOptions {
+  /** Which database `env.db` is; SQLite when not given. */
+  database?: DatabaseKind;
+}
+
+/**
+ * Why this run has no PostgreSQL (no server and no binaries, outside CI), or `undefined` when it
+ * has one. Use it as `describe.skipIf(postgresSkipReason())`: vitest then lists the skipped tests.
+ */
+export function postgresSkipReason(): string | undefined {
+  return inject('postgresUrl') ? undefined : inject('postgresSkipReason') || 'no PostgreSQL in this run';
 }
 
 /** What a test file gets from {@link useTestEnv}. */
@@ -32,21 +59,23 @@ export interface TestEnv {
   readonly prefix: string;
   /** A Prisma client on this file's own database, emptied after each test. */
   readonly db: Database;
+  /** Which database `db` talks to. */
+  readonly database: DatabaseKind;
   /** Registers something to close after the current test, and returns it. */
   track<T extends Closable>(resource: T): T;
 }
 
-/** Sets up Redis and database isolation for the calling test file. */
-export function useTestEnv(): TestEnv {
+/** Sets up Redis and database isolation for the calling test file (or `describe` block). */
+export function useTestEnv(options: TestEnvOptions = {}): TestEnv {
   const prefix = `wbtest-${randomUUID().slice(0, 8)}`;
-  const databaseFile = inject('templateDatabase').replace(/template\.db$/, `${prefix}.db`);
+  const database = options.database ?? 'sqlite';
+  const store = database === 'postgres' ? postgresDatabase(prefix) : sqliteDatabase(prefix);
   const tracked: Closable[] = [];
   let db: Database | undefined;
   let redis: Redis | undefined;
 
   beforeAll(async () => {
-    copyFileSync(inject('templateDatabase'), databaseFile);
-    db = await createDatabase(`file:${databaseFile}`);
+    db = await createDatabase(await store.create(), queryLogOptions);
     redis = new Redis(workerConnectionOptions(inject('redisUrl')));
   });
 
@@ -54,13 +83,13 @@ export function useTestEnv(): TestEnv {
     // Newest first: a Worker is closed before the Queue it reads from.
     for (const resource of tracked.splice(0).reverse()) await resource.close();
     await deleteKeys(redis!, `${prefix}:*`);
-    await emptyTables(db!);
+    if (db) await store.empty(db);
   });
 
   afterAll(async () => {
     await db?.$disconnect();
     redis?.disconnect();
-    rmSync(databaseFile, { force: true });
+    await store.drop();
   });
 
   return {
@@ -69,6 +98,7 @@ export function useTestEnv(): TestEnv {
       return workerConnectionOptions(inject('redisUrl'));
     },
     prefix,
+    database,
     get db() {
       if (!db) throw new Error('env.db is ready inside tests and hooks, not at import time');
       return db;
@@ -106,10 +136,64 @@ async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
   } while (cursor !== '0');
 }
 
-async function emptyTables(db: Database): Promise<void> {
-  // Models are declared parents first in schema.prisma, so the reverse order deletes children first.
-  for (const model of Object.values(Prisma.ModelName).reverse()) {
-    await db.$executeRawUnsafe(`DELETE FROM "${model}"`);
-  }
-  await db.$executeRawUnsafe(`DELETE FROM sqlite_sequence`);
+/** One test file's private database: made before its tests, emptied after each, dropped at the end. */
+interface FileDatabase {
+  /** Creates the database; resolves to its URL. */
+  create(): Promise<string>;
+  /** Deletes every row and restarts the ids. */
+  empty(db: Database): Promise<void>;
+  /** Removes the database. */
+  drop(): Promise<void>;
+}
+
+function sqliteDatabase(prefix: string): FileDatabase {
+  const file = inject('templateDatabase').replace(/template\.db$/, `${prefix}.db`);
+  return {
+    async create() {
+      copyFileSync(inject('templateDatabase'), file);
+      return `file:${file}`;
+    },
+    async empty(db) {
+      // Models are declared parents first in schema.prisma, so the reverse order deletes children first.
+      for (const model of Object.values(Prisma.ModelName).reverse()) {
+        await db.$executeRawUnsafe(`DELETE FROM "${model}"`);
+      }
+      await db.$executeRawUnsafe(`DELETE FROM sqlite_sequence`);
+    },
+    async drop() {
+      rmSync(file, { force: true });
+    },
+  };
+}
+
+function postgresDatabase(prefix: string): FileDatabase {
+  const name = prefix.replace(/-/g, '_');
+  let created = false;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: inject('postgresUrl'), connectionTimeoutMillis: 5000 });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    async create() {
+      const reason = postgresSkipReason();
+      if (reason) throw new Error(`useTestEnv({ database: 'postgres' }) in a run without PostgreSQL: ${reason}`);
+      await admin(`CREATE DATABASE "${name}" TEMPLATE "${inject('postgresTemplate')}"`);
+      created = true;
+      const url = new URL(inject('postgresUrl'));
+      url.pathname = `/${name}`;
+      return url.toString();
+    },
+    async empty(db) {
+      const tables = Object.values(Prisma.ModelName).map((model) => `"${model}"`);
+      await db.$executeRawUnsafe(`TRUNCATE TABLE ${tables.join(', ')} RESTART IDENTITY CASCADE`);
+    },
+    async drop() {
+      if (created) await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    },
+  };
 }

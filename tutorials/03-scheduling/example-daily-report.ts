@@ -6,21 +6,14 @@
  * Shows what a deterministic job id, `deduplication` and the database's unique index each
  * stop, on a private Redis and a throwaway SQLite file, then exits.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { loadConfig } from '../../src/config.js';
-import { createDatabase } from '../../src/db/client.js';
-import { applyMigrations } from '../../src/db/migrate.js';
+import { createScratchDatabase } from '../../src/db/scratch.js';
 import { Prisma } from '../../src/generated/sqlite/client.js';
 import { workerConnectionOptions } from '../../src/redis/connection.js';
 import { acquireRedis } from '../../src/redis/redis-url.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'workbook-example-03-'));
-const databaseUrl = `file:${join(dir, 'example.db')}`;
-await applyMigrations(databaseUrl);
-const db = await createDatabase(databaseUrl);
+const { db, dispose } = await createScratchDatabase();
 const redis = await acquireRedis(loadConfig().redisUrl);
 const connection = workerConnectionOptions(redis.url);
 const prefix = `example-03-${process.pid}`;
@@ -64,6 +57,5 @@ try {
   await queue.obliterate({ force: true });
   await queue.close();
   await redis.release();
-  await db.$disconnect();
-  rmSync(dir, { recursive: true, force: true });
+  await dispose();
 }

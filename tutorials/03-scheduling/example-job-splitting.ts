@@ -5,13 +5,9 @@
  *
  * Walks the sample products (on a throwaway SQLite file) ten at a time, then exits.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { loadConfig } from '../../src/config.js';
-import { createDatabase } from '../../src/db/client.js';
-import { applyMigrations } from '../../src/db/migrate.js';
+import { createScratchDatabase } from '../../src/db/scratch.js';
 import { seedSampleData } from '../../src/db/seed.js';
 import { workerConnectionOptions } from '../../src/redis/connection.js';
 import { acquireRedis } from '../../src/redis/redis-url.js';
@@ -23,17 +19,13 @@ interface WalkData {
 
 const BATCH_SIZE = 10;
 
-const dir = mkdtempSync(join(tmpdir(), 'workbook-example-03-'));
-const databaseUrl = `file:${join(dir, 'example.db')}`;
-await applyMigrations(databaseUrl);
-const db = await createDatabase(databaseUrl);
+const { db, dispose } = await createScratchDatabase();
 await seedSampleData(db);
 const redis = await acquireRedis(loadConfig().redisUrl);
 const connection = workerConnectionOptions(redis.url);
 const prefix = `example-03-${process.pid}`;
 const queue = new Queue<WalkData>('indexing', { connection, prefix });
 
-let done = false;
 const worker = new Worker<WalkData>(
   'indexing',
   async (job) => {
@@ -56,16 +48,25 @@ const worker = new Worker<WalkData>(
   },
   { connection, prefix },
 );
+// Resolved by the job that finds no more products: the end of the walk.
+let resolveWalk: () => void;
+const walkFinished = new Promise<void>((resolve) => {
+  resolveWalk = resolve;
+});
 worker.on('completed', (_job, result: { next: number | null }) => {
-  if (result.next === null) done = true;
+  if (result.next === null) resolveWalk();
 });
 
 try {
   await queue.add('index-products', {});
-  const deadline = Date.now() + 5000;
-  while (!done) {
-    if (Date.now() > deadline) throw new Error('the walk did not finish within 5 s');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error('the walk did not finish within 5 s')), 5000);
+  });
+  try {
+    await Promise.race([walkFinished, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
   const indexed = await db.product.count({ where: { indexedAt: { not: null } } });
   console.log(`done: ${indexed} of ${await db.product.count()} products indexed, ${await queue.getCompletedCount()} jobs`);
@@ -74,6 +75,5 @@ try {
   await queue.obliterate({ force: true });
   await queue.close();
   await redis.release();
-  await db.$disconnect();
-  rmSync(dir, { recursive: true, force: true });
+  await dispose();
 }

@@ -7,20 +7,14 @@
  * runs the same charge twice at the same moment, first with check-then-act, then with a
  * conditional update, and then enqueues one invoice job twice. Private Redis, throwaway SQLite.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { loadConfig } from '../../src/config.js';
-import { createDatabase, type Database } from '../../src/db/client.js';
-import { applyMigrations } from '../../src/db/migrate.js';
+import type { Database } from '../../src/db/client.js';
+import { createScratchDatabase } from '../../src/db/scratch.js';
 import { workerConnectionOptions } from '../../src/redis/connection.js';
 import { acquireRedis } from '../../src/redis/redis-url.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'workbook-example-04-'));
-const databaseUrl = `file:${join(dir, 'example.db')}`;
-await applyMigrations(databaseUrl);
-const db = await createDatabase(databaseUrl);
+const { db, dispose } = await createScratchDatabase();
 const redis = await acquireRedis(loadConfig().redisUrl);
 const connection = workerConnectionOptions(redis.url);
 const prefix = `example-04-idem-${process.pid}`;
@@ -55,13 +49,14 @@ try {
 
   console.log('\n2. lock: :until_executed -> deduplication: the second add returns the first job');
   await events.waitUntilReady();
-  events.on('deduplicated', ({ jobId, deduplicationId }) => console.log(`   deduplicated: ${deduplicationId} is already job ${jobId}`));
-  let runs = 0;
-  const worker = new Worker('invoices', async () => ++runs, { connection, prefix });
   const options = { deduplication: { id: 'send-invoice-42' } };
   const first = await queue.add('send-invoice', { orderId: 42 }, options);
   const second = await queue.add('send-invoice', { orderId: 42 }, options);
+  console.log(`   deduplicated: send-invoice-42 is already job ${await queue.getDeduplicationJobId('send-invoice-42')}`);
   console.log(`   ids: ${first.id} and ${second.id}`);
+  // The worker starts only now, so the job is certainly still waiting when the second add arrives.
+  let runs = 0;
+  const worker = new Worker('invoices', async () => ++runs, { connection, prefix });
   await first.waitUntilFinished(events, 5000);
   console.log(`   runs: ${runs}`);
 
@@ -74,7 +69,6 @@ try {
   await events.close();
   await queue.obliterate({ force: true });
   await queue.close();
-  await db.$disconnect();
+  await dispose();
   await redis.release();
-  rmSync(dir, { recursive: true, force: true });
 }

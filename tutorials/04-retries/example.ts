@@ -6,13 +6,9 @@
  * One Worker, four jobs, on a private Redis and a throwaway SQLite file. Sidekiq's schedule runs
  * with 1 ms standing for 1 s, so twenty-odd "seconds" of backoff pass in a blink.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Queue, QueueEvents, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { loadConfig } from '../../src/config.js';
-import { createDatabase } from '../../src/db/client.js';
-import { applyMigrations } from '../../src/db/migrate.js';
+import { createScratchDatabase } from '../../src/db/scratch.js';
 import { workerConnectionOptions } from '../../src/redis/connection.js';
 import { acquireRedis } from '../../src/redis/redis-url.js';
 import { sidekiqBackoffStrategy } from '../../src/retries/sidekiq-backoff.js';
@@ -30,10 +26,7 @@ class TooManyRequestsError extends Error {
   }
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'workbook-example-04-'));
-const databaseUrl = `file:${join(dir, 'example.db')}`;
-await applyMigrations(databaseUrl);
-const db = await createDatabase(databaseUrl);
+const { db, dispose } = await createScratchDatabase();
 const redis = await acquireRedis(loadConfig().redisUrl);
 const connection = workerConnectionOptions(redis.url);
 const prefix = `example-04-${process.pid}`;
@@ -118,7 +111,6 @@ try {
   await events.close();
   await queue.obliterate({ force: true });
   await queue.close();
-  await db.$disconnect();
+  await dispose();
   await redis.release();
-  rmSync(dir, { recursive: true, force: true });
 }

@@ -1,0 +1,36 @@
+/**
+ * A small blog for the helper's tests: users who write posts that carry comments.
+ */
+import type { Database } from '../../src/db/client.js';
+
+/** What {@link seedBlog} wrote. */
+export interface Blog {
+  userIds: number[];
+  postIds: number[];
+}
+
+/** Writes `posts` posts (authors taken in turn from 3 users), each with `commentsPerPost` comments. */
+export async function seedBlog(db: Database, { posts = 5, commentsPerPost = 2 } = {}): Promise<Blog> {
+  const userIds: number[] = [];
+  for (let u = 1; u <= 3; u++) {
+    userIds.push((await db.user.create({ data: { email: `writer${u}@example.com`, name: `Writer ${u}` } })).id);
+  }
+  const postIds: number[] = [];
+  for (let p = 0; p < posts; p++) {
+    const post = await db.post.create({
+      data: {
+        title: `Post ${p + 1}`,
+        body: 'Text',
+        authorId: userIds[p % userIds.length]!,
+        comments: {
+          create: Array.from({ length: commentsPerPost }, (_, c) => ({
+            body: `Comment ${c + 1}`,
+            authorId: userIds[(p + c + 1) % userIds.length]!,
+          })),
+        },
+      },
+    });
+    postIds.push(post.id);
+  }
+  return { userIds, postIds };
+}
