@@ -1,21 +1,26 @@
 /**
- * A vitest reporter that ends an exercise run with the list of exercises still failing and
- * where each one's hint is, the way rustlings points at `hint`.
+ * A vitest reporter that ends an exercise run with the list of exercises still failing, in the
+ * order the chapter teaches them, and where each one's hint is, the way rustlings points at `hint`.
  */
 import { relative } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
+import { readHints } from '../scripts/workbook-layout.js';
 
 export default class HintReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     if (process.env.WORKBOOK_TARGET === 'solutions') return;
     const failing = testModules
-      .map((module) => relative(process.cwd(), module.moduleId))
-      .filter((file, index) => file.startsWith('exercises/') && !testModules[index]!.ok());
+      .filter((module) => !module.ok())
+      .map((module) => /^exercises\/([^/]+)\/(.+)\.test\.ts$/.exec(relative(process.cwd(), module.moduleId)))
+      .filter((match) => match !== null)
+      .map(([, chapterDir, name]) => {
+        const hints = `exercises/${chapterDir}/HINTS.md`;
+        // HINTS.md lists the exercises in teaching order; unknown ones go last.
+        const order = [...readHints(hints).keys()].indexOf(name!);
+        return { chapterDir: chapterDir!, order: order < 0 ? Infinity : order, line: `  exercises/${chapterDir}/${name}.ts  ->  hint: ${hints}#${name}` };
+      })
+      .sort((a, b) => a.chapterDir.localeCompare(b.chapterDir, 'en', { numeric: true }) || a.order - b.order);
     if (failing.length === 0) return;
-    const lines = failing.map((file) => {
-      const [, chapterDir, name] = /^exercises\/([^/]+)\/(.+)\.test\.ts$/.exec(file) ?? [];
-      return `  ${file.replace(/\.test\.ts$/, '.ts')}  ->  hint: exercises/${chapterDir}/HINTS.md#${name}`;
-    });
-    console.log(`\nExercises still to solve (edit the file, then run the same command again):\n${lines.join('\n')}\n`);
+    console.log(`\nExercises still to solve, in order (edit the file, then run the same command again):\n${failing.map((f) => f.line).join('\n')}\n`);
   }
 }
