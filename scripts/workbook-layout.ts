@@ -57,8 +57,13 @@ export function checkManifest(): string[] {
     const hints = readHints(join(dir, 'HINTS.md'));
     const tests = readdirSync(dir).filter((file) => file.endsWith('.test.ts'));
     if (tests.length < 3 || tests.length > 6) problems.push(`${dir}: ${tests.length} exercises (a chapter has 3 to 6)`);
-    if (!tutorials.some((t) => chapterNumber(t) === chapterNumber(chapter) && existsSync(join('tutorials', t, 'README.md')))) {
+    const tutorial = tutorials.find((t) => chapterNumber(t) === chapterNumber(chapter));
+    const readme = tutorial && join('tutorials', tutorial, 'README.md');
+    if (!readme || !existsSync(readme)) {
       problems.push(`${dir}: no tutorials/NN-*/README.md for chapter ${chapterNumber(chapter)}`);
+    } else if (!readFileSync(readme, 'utf8').startsWith(`---\ntitle: "${chapterNumber(chapter)}. `)) {
+      // The docs site orders and names chapters by this front matter.
+      problems.push(`${readme}: must start with front matter \`title: "${chapterNumber(chapter)}. <Title>"\``);
     }
     for (const test of tests) {
       const name = test.replace(/\.test\.ts$/, '');
