@@ -9,21 +9,16 @@
  * compiling something) wall time swings by tens of percent between identical rounds; CPU time
  * counts only the work this process did, so its ratio is the one to trust there.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createDatabase, type Database } from '../src/db/client.js';
-import { applyMigrations } from '../src/db/migrate.js';
+import { createScratchDatabase } from '../src/db/scratch.js';
 import { queryLogOptions, runQueryScope, watchQueries } from '../src/queries/index.js';
 
 const QUERIES = 1000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 
-const dir = mkdtempSync(join(tmpdir(), 'workbook-bench-'));
-const url = `file:${join(dir, 'bench.db')}`;
-await applyMigrations(url);
-const plain = await createDatabase(url);
-const base = await createDatabase(url, queryLogOptions);
+const scratch = await createScratchDatabase(queryLogOptions);
+const plain = await createDatabase(scratch.url);
+const base = scratch.db;
 const watched = watchQueries(base);
 
 try {
@@ -80,6 +75,5 @@ try {
   console.log(`  of which the scope alone (AsyncLocalStorage, no proxy): cpu ratio ${scopeRatio.toFixed(3)} on Node ${process.versions.node}`);
 } finally {
   await plain.$disconnect();
-  await base.$disconnect();
-  rmSync(dir, { recursive: true, force: true });
+  await scratch.dispose();
 }

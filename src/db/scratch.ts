@@ -13,6 +13,8 @@ import { applyMigrations } from './migrate.js';
 /** A migrated, empty SQLite database in a temporary folder. */
 export interface ScratchDatabase {
   db: Database;
+  /** Its `file:` URL, for a second client on the same file. */
+  url: string;
   /** Disconnects and deletes the file. */
   dispose(): Promise<void>;
 }
@@ -25,6 +27,7 @@ export async function createScratchDatabase(options: DatabaseOptions = {}): Prom
   const db = await createDatabase(url, options);
   return {
     db,
+    url,
     async dispose() {
       await db.$disconnect();
       rmSync(dir, { recursive: true, force: true });

@@ -4,20 +4,15 @@
  *
  * It works on a throwaway SQLite file, so your prisma/dev.db is never touched.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createDatabase, type Database } from '../../src/db/client.js';
-import { applyMigrations } from '../../src/db/migrate.js';
+import type { Database } from '../../src/db/client.js';
+import { createScratchDatabase } from '../../src/db/scratch.js';
 import { expectQueries, formatProblem, queryLogOptions, runQueryScope, watchQueries } from '../../src/queries/index.js';
 
 const USERS = 20;
 const POSTS = 300;
 
-const dir = mkdtempSync(join(tmpdir(), 'workbook-chapter6-'));
-const url = `file:${join(dir, 'blog.db')}`;
-await applyMigrations(url);
-const db = watchQueries(await createDatabase(url, queryLogOptions));
+const scratch = await createScratchDatabase(queryLogOptions);
+const db = watchQueries(scratch.db);
 
 try {
   await writeBlog(db);
@@ -62,8 +57,7 @@ try {
     console.log(`expectQueries({ atMost: 2 }) on a loop of 5 posts fails with:\n${(error as Error).message.split('\n').slice(0, 3).join('\n')}\n`);
   }
 } finally {
-  await db.$disconnect();
-  rmSync(dir, { recursive: true, force: true });
+  await scratch.dispose();
 }
 
 /** Runs `block` in a collecting scope and prints its statement count, time and first problem. */
