@@ -26,22 +26,27 @@ const HELPER_DIR = fileURLToPath(new URL('.', import.meta.url));
 const MAX_FRAMES = 5;
 
 /** Something V8 attached a stack to: an `Error`, or an object passed to `Error.captureStackTrace`. */
-interface StackHolder {
+export interface StackHolder {
+  /** The stack, formatted by V8 the first time it is read. */
   stack?: unknown;
 }
 
 const structured = (_error: unknown, frames: NodeJS.CallSite[]) => frames;
 
 /**
- * A call site read lazily from a captured stack. {@link positions} tells call sites apart without
- * formatting anything; {@link frames} formats only the project's frames, once.
+ * A call site read lazily from a captured stack. {@link position} tells call sites apart without
+ * formatting anything, and looks at V8's frames only as far as it has to; {@link frames} formats
+ * only the project's frames, once.
  */
 export class StackCallSite implements CallSite {
   #holder: StackHolder | undefined;
   #reason: string | undefined;
-  #callSites: NodeJS.CallSite[] | undefined;
-  #syncDepth = 1;
-  #positions: string[] | undefined;
+  /** V8's structured frames, once read; `undefined` before, or when the stack came as text. */
+  #raw: NodeJS.CallSite[] | undefined;
+  #scanned = 0;
+  #syncDepth = -1;
+  #project: NodeJS.CallSite[] = [];
+  #positions: string[] = [];
   #text: string[] | undefined;
 
   /** Wraps a stack holder; `reason` is what to say when it holds no project frame. */
@@ -51,35 +56,45 @@ export class StackCallSite implements CallSite {
   }
 
   /**
-   * The project frames' positions as V8 knows them (before source maps), innermost first: equal
-   * for calls made from the same place.
+   * The position of the `index`-th project frame as V8 knows it (before source maps), innermost
+   * first: equal for calls made from the same place. `undefined` past the last project frame.
    */
-  get positions(): readonly string[] {
-    if (this.#positions === undefined) {
-      this.#read();
-      this.#positions = this.#callSites
-        ? this.#callSites.map((site) => `${site.getFileName()}:${site.getLineNumber()}:${site.getColumnNumber()}`)
-        : this.#text!;
-    }
-    return this.#positions;
+  position(index: number): string | undefined {
+    this.#read();
+    if (!this.#raw) return this.#text![index];
+    this.#scan(() => this.#positions.length > index);
+    return this.#positions[index];
+  }
+
+  /** How many project frames there are (at most 5). */
+  get depth(): number {
+    this.#read();
+    if (!this.#raw) return this.#text!.length;
+    this.#scan(() => false);
+    return this.#project.length;
   }
 
   /**
-   * How many of {@link positions} belong to functions running synchronously at the call. Above
-   * them V8 lists the async functions awaiting them — except on the first pass of a loop that has
-   * not awaited yet, where it lists the synchronous callers instead, at other positions.
+   * How many project frames belong to functions running synchronously at the call. Above them V8
+   * lists the async functions awaiting them — except on the first pass of a loop that has not
+   * awaited yet, where it lists the synchronous callers instead, at other positions.
    */
   get syncDepth(): number {
     this.#read();
-    return this.#syncDepth;
+    if (!this.#raw) return 1;
+    this.#scan(() => this.#syncDepth !== -1);
+    return this.#syncDepth === -1 ? this.#project.length : this.#syncDepth;
   }
 
   get frames(): readonly string[] {
     if (this.#text === undefined) {
       this.#read();
-      if (this.#text === undefined) this.#text = formatCallSites(this.#callSites!);
+      if (this.#raw) {
+        this.#scan(() => false);
+        this.#text = formatCallSites(this.#project);
+      }
     }
-    return this.#text;
+    return this.#text!;
   }
 
   get unavailable(): string | undefined {
@@ -87,8 +102,22 @@ export class StackCallSite implements CallSite {
     return this.#reason ?? 'no frame of the call is in the project: it started in node_modules or in Node itself';
   }
 
+  /** Classifies V8's frames one by one until `done()` (or the end, or {@link MAX_FRAMES} project frames). */
+  #scan(done: () => boolean): void {
+    const raw = this.#raw!;
+    while (!done() && this.#scanned < raw.length && this.#project.length < MAX_FRAMES) {
+      const site = raw[this.#scanned++]!;
+      if (this.#syncDepth === -1 && site.isAsync()) this.#syncDepth = this.#project.length;
+      if (!isProjectFrame(site)) continue;
+      const position = `${site.getFileName()}:${site.getLineNumber()}:${site.getColumnNumber()}`;
+      if (position === this.#positions.at(-1)) continue; // recursion: one frame is enough
+      this.#project.push(site);
+      this.#positions.push(position);
+    }
+  }
+
   #read(): void {
-    if (this.#callSites !== undefined || this.#text !== undefined) return;
+    if (this.#raw !== undefined || this.#text !== undefined) return;
     const holder = this.#holder;
     this.#holder = undefined;
     if (!holder) {
@@ -104,9 +133,7 @@ export class StackCallSite implements CallSite {
       Error.prepareStackTrace = previous;
     }
     if (Array.isArray(stack)) {
-      const { kept, syncDepth } = projectCallSites(stack as NodeJS.CallSite[]);
-      this.#callSites = kept;
-      this.#syncDepth = syncDepth;
+      this.#raw = stack as NodeJS.CallSite[];
       // The holder may be Prisma's own call-site error, which Prisma reads if the request fails
       // later: leave it no stack rather than an array it cannot parse.
       try {
@@ -130,19 +157,30 @@ export class StackCallSite implements CallSite {
 export function callSiteKeys(sites: readonly (CallSite | undefined)[]): string[] {
   const depthOf = new Map<string, number>();
   for (const site of sites) {
-    const innermost = positionsOf(site)[0] ?? '';
+    const innermost = innermostOf(site);
     const depth = site instanceof StackCallSite ? Math.max(1, site.syncDepth) : 1;
-    depthOf.set(innermost, Math.min(depthOf.get(innermost) ?? depth, depth));
+    const known = depthOf.get(innermost);
+    if (known === undefined || depth < known) depthOf.set(innermost, depth);
   }
   return sites.map((site) => {
-    const positions = positionsOf(site);
-    return positions.slice(0, depthOf.get(positions[0] ?? '') ?? 1).join('|');
+    const innermost = innermostOf(site);
+    const depth = depthOf.get(innermost)!;
+    // Most calls are keyed by their innermost frame alone: no string to build.
+    if (depth === 1) return innermost;
+    if (!(site instanceof StackCallSite)) return site!.frames.slice(0, depth).join('|');
+    const parts = [innermost];
+    for (let index = 1; index < depth; index++) {
+      const position = site.position(index);
+      if (position === undefined) break;
+      parts.push(position);
+    }
+    return parts.join('|');
   });
 }
 
-function positionsOf(site: CallSite | undefined): readonly string[] {
-  if (!site) return [];
-  return site instanceof StackCallSite ? site.positions : site.frames;
+function innermostOf(site: CallSite | undefined): string {
+  if (!site) return '';
+  return (site instanceof StackCallSite ? site.position(0) : site.frames[0]) ?? '';
 }
 
 /**
@@ -184,32 +222,24 @@ export function projectFrames(stack: string, root = process.cwd()): string[] {
   return frames;
 }
 
+/** Whether a file name V8 reports is in the project, remembered: a stack names the same few files again and again. */
+const projectFileNames = new Map<string, boolean>();
+
 function isProjectFile(file: string, rootPrefix: string): boolean {
   return file.startsWith(rootPrefix) && !file.includes(`${sep}node_modules${sep}`) && !file.startsWith(HELPER_DIR);
 }
 
-/**
- * The project's frames among V8's structured ones (recursion collapsed), at most {@link MAX_FRAMES},
- * and how many of them come before the first async frame.
- */
-function projectCallSites(callSites: readonly NodeJS.CallSite[], root = process.cwd()): { kept: NodeJS.CallSite[]; syncDepth: number } {
-  const rootPrefix = root.endsWith(sep) ? root : root + sep;
-  const kept: NodeJS.CallSite[] = [];
-  let syncDepth = -1;
-  let previous = '';
-  for (const site of callSites) {
-    if (syncDepth === -1 && site.isAsync()) syncDepth = kept.length;
-    const name = site.getFileName();
-    if (!name) continue;
-    const file = name.startsWith('file://') ? fileURLToPath(name) : name;
-    if (!isProjectFile(file, rootPrefix)) continue;
-    const position = `${name}:${site.getLineNumber()}:${site.getColumnNumber()}`;
-    if (position === previous) continue;
-    previous = position;
-    kept.push(site);
-    if (kept.length === MAX_FRAMES) break;
+/** Whether a structured frame is in the project (see {@link projectFrames}). */
+function isProjectFrame(site: NodeJS.CallSite, root = process.cwd()): boolean {
+  const name = site.getFileName();
+  if (!name) return false;
+  let project = projectFileNames.get(name);
+  if (project === undefined) {
+    if (projectFileNames.size > 1000) projectFileNames.clear();
+    project = isProjectFile(name.startsWith('file://') ? fileURLToPath(name) : name, root.endsWith(sep) ? root : root + sep);
+    projectFileNames.set(name, project);
   }
-  return { kept, syncDepth: syncDepth === -1 ? kept.length : syncDepth };
+  return project;
 }
 
 /**

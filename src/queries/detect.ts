@@ -112,10 +112,10 @@ function newGroup(): Group & { seen: Set<unknown> } {
 function addTo(group: Group & { seen: Set<unknown> }, statement: QueryStatement): void {
   group.statements.push(statement);
   const call = statement.operation ?? statement;
-  if (!group.seen.has(call)) {
-    group.seen.add(call);
-    group.calls.push(call);
-  }
+  // A call's statements usually arrive together: check the last call before the set.
+  if (group.calls[group.calls.length - 1] === call || group.seen.has(call)) return;
+  group.seen.add(call);
+  group.calls.push(call);
 }
 
 interface Found {
@@ -134,11 +134,17 @@ export function detectProblems(
     throw new Error(`threshold must be a whole number of 2 or more, got ${threshold}`);
   }
   const byShape = new Map<string, ReturnType<typeof newGroup>>();
+  let previousSql: string | undefined;
+  let group: ReturnType<typeof newGroup> | undefined;
   for (const statement of statements) {
-    const shape = cachedShapeOf(statement.sql);
-    let group = byShape.get(shape);
-    if (!group) byShape.set(shape, (group = newGroup()));
-    addTo(group, statement);
+    // A loop sends the same text again and again: skip the lookup when it does.
+    if (statement.sql !== previousSql) {
+      previousSql = statement.sql;
+      const shape = cachedShapeOf(statement.sql);
+      group = byShape.get(shape);
+      if (!group) byShape.set(shape, (group = newGroup()));
+    }
+    addTo(group!, statement);
   }
 
   const found: Found[] = [];

@@ -31,15 +31,23 @@ import { trackIncludes } from './unused-includes.js';
 
 const CONTEXT = Symbol('workbook.queryContext');
 
-/** The fields of Prisma's request parameters the helper reads. */
-interface PrismaRequest {
+/** The fields of Prisma's request parameters (one per client call) that the helper reads. */
+export interface PrismaRequest {
+  /** The model, e.g. `User`; absent for raw queries. */
   modelName?: string;
+  /** Prisma's action, e.g. `findUnique`, `queryRaw`. */
   action: string;
+  /** The method as called, e.g. `user.findUnique`, `$queryRaw`. */
   clientMethod: string;
+  /** The call's arguments. */
   args?: unknown;
+  /** For fluent calls, where the result sits: `['select', 'author']`. */
   dataPath?: string[];
+  /** The call site Prisma took for its error messages (absent with `errorFormat: 'minimal'`). */
   callsite?: { _error?: { stack?: unknown } };
+  /** `batch` for a `$transaction([...])` element, `itx` inside an interactive transaction. */
   transaction?: { kind?: string };
+  /** The scope and operation the helper attached when the call was made. */
   [CONTEXT]?: QueryContext;
 }
 
@@ -64,13 +72,14 @@ export class RecordedOperation implements PrismaOperation {
   readonly model: string | undefined;
   readonly operation: string;
   readonly transaction: 'batch' | 'interactive' | undefined;
-  readonly callSite: CallSite;
   /** The arguments of the call, as Prisma received them. */
   readonly args: unknown;
-  /** For a fluent call (`comment.findUnique(...).author()`), the relations followed: `['author']`. */
-  readonly fluent: readonly string[];
   /** The client's schema. */
   readonly schema: SchemaRelations;
+  #client: ClientInfo;
+  #prismaSite: PrismaRequest['callsite'];
+  #callSite: CallSite | undefined;
+  #dataPath: readonly string[] | undefined;
 
   /** Records the call behind Prisma's request parameters; `ownSite` is a call site the helper took itself. */
   constructor(request: PrismaRequest, ownSite: CallSite | undefined, client: ClientInfo) {
@@ -79,21 +88,37 @@ export class RecordedOperation implements PrismaOperation {
     const kind = request.transaction?.kind;
     this.transaction = kind === 'batch' ? 'batch' : kind === 'itx' ? 'interactive' : undefined;
     this.args = request.args;
-    this.fluent = (request.dataPath ?? []).filter((_, index) => index % 2 === 1);
     this.schema = client.schema;
-    this.callSite = ownSite ?? prismaCallSite(request, client);
+    this.#client = client;
+    // Kept as Prisma gave them, turned into objects only when a report asks: most calls never are.
+    this.#prismaSite = ownSite ? undefined : request.callsite;
+    this.#callSite = ownSite;
+    this.#dataPath = request.dataPath;
+  }
+
+  /** Where the user's code made the call. */
+  get callSite(): CallSite {
+    this.#callSite ??= prismaCallSite(this.model, this.operation, this.#prismaSite, this.#client);
+    this.#prismaSite = undefined;
+    return this.#callSite;
+  }
+
+  /** For a fluent call (`comment.findUnique(...).author()`), the relations followed: `['author']`. */
+  get fluent(): readonly string[] {
+    // Prisma's data path for `.author().posts()` is ['select', 'author', 'select', 'posts'].
+    return (this.#dataPath ?? []).filter((_, index) => index % 2 === 1);
   }
 }
 
-function prismaCallSite(request: PrismaRequest, client: ClientInfo): CallSite {
-  if (!request.modelName) {
+function prismaCallSite(model: string | undefined, method: string, prismaSite: PrismaRequest['callsite'], client: ClientInfo): CallSite {
+  if (!model) {
     return new StackCallSite(
       undefined,
-      `${request.clientMethod} was called on a client that watchQueries() did not return, and Prisma takes its stack for a ` +
+      `${method} was called on a client that watchQueries() did not return, and Prisma takes its stack for a ` +
         'raw query only when the query starts, after your code has moved on: call it on the watched client',
     );
   }
-  const error = request.callsite?._error;
+  const error = prismaSite?._error;
   if (error) return new StackCallSite(error);
   return new StackCallSite(
     undefined,
@@ -150,7 +175,13 @@ export function attributeRequests(client: object, info: ClientInfo): boolean {
     if (!params.some((one) => one[CONTEXT] !== undefined)) return queryContext.run(undefined, batchLoader, params);
     const batch = new BatchStatements(params, info.schema);
     const context: QueryContext = { scope: params.find((one) => one[CONTEXT])![CONTEXT]!.scope, batch };
-    return Promise.resolve(queryContext.run(context, batchLoader, params)).finally(() => batch.shareOut());
+    return Promise.resolve(queryContext.run(context, batchLoader, params)).finally(() => {
+      try {
+        batch.shareOut();
+      } catch {
+        // Counting must never fail the user's queries: the batch goes uncounted instead.
+      }
+    });
   };
   return true;
 }
