@@ -197,7 +197,7 @@ export function captureCallSite(skip: Function): CallSite {
 
 /** The first project frame, or why there is none, in brackets. */
 export function describeCallSite(site: CallSite | undefined): string {
-  return site?.frames[0] ?? `(no call site: ${site?.unavailable ?? 'the statement was not sent through a client wired by watchQueries()'})`;
+  return site?.frames[0] ?? `(no call site: ${site?.unavailable ?? 'the helper saw the statement but not the Prisma call that sent it'})`;
 }
 
 /**

@@ -76,7 +76,9 @@ export class QueryScope {
   /** Adds a statement to this scope and its parents (transaction control statements are left out). */
   record(statement: QueryStatement): void {
     if (this.#closed || isTransactionControl(statement.sql)) return;
-    for (let scope: QueryScope | undefined = this; scope; scope = scope.parent) scope.statements.push(statement);
+    for (let scope: QueryScope | undefined = this; scope; scope = scope.parent) {
+      if (!scope.closed) scope.statements.push(statement);
+    }
   }
 
   /** The statements so far, checked for N+1, write loops and (if asked) unused includes. */
@@ -137,7 +139,9 @@ export const queryContext = new AsyncLocalStorage<QueryContext | undefined>();
 
 /** The innermost scope open in the current async context, or `undefined` outside any scope. */
 export function currentQueryScope(): QueryScope | undefined {
-  return queryContext.getStore()?.scope;
+  const scope = queryContext.getStore()?.scope;
+  // Code that outlives its scope (a timer it started) must not report into it, nor nest under it.
+  return scope && !scope.closed ? scope : undefined;
 }
 
 /**
