@@ -2,20 +2,19 @@
  * `npm run bench`: what the query-counting helper costs, on and off.
  *
  * The same 1,000-query loop (a `findUnique` per iteration for different rows: the N+1 the helper
- * exists to catch) on a throwaway SQLite file, each way of running it in a fresh process of its
- * own (bench/measure.ts):
- * - `baseline`: a plain client, in a process that never opens a scope. It must not share a
- *   process with a scope: on Node 20, once AsyncLocalStorage is enabled its hooks run for every
- *   promise of the process.
- * - `off`: production, with the express middleware and the job wrapper switched off.
- * - `hooks`, `events`, `recording`, `on`: the helper's parts added one at a time, for the
- *   breakdown; `on` is the helper end to end (watched client, scope, report).
+ * exists to catch) on a throwaway SQLite file. Each cycle is a fresh process (bench/measure.ts)
+ * that first, before any scope exists in it, measures the baseline (a plain client) and `off`
+ * (production: the express middleware and the job wrapper switched off), and then a watched
+ * client outside any scope (`idle`) and the helper: AsyncLocalStorage alone (`hooks`), plus Prisma's query
+ * events (`events`), plus the helper's recording, call sites and detection, and the helper end to
+ * end (`on`). The baseline must come from a process that has never opened a scope: on Node 20,
+ * once AsyncLocalStorage has been enabled its hooks may run for every promise of the process.
  *
- * The processes run in turn for several cycles. The two ratios are medians of per-cycle ratios,
- * each cycle running the baseline, off and on processes back to back; the breakdown uses medians
- * over all rounds. The clock is the process's CPU time: on a shared machine wall time swings
- * by tens of percent between identical rounds, while CPU time counts only this process's work.
- * Targets: at most 1.10 with the helper on, at most 1.01 with it switched off.
+ * Ratios are taken inside each process (so processes that happen to run faster or slower do not
+ * skew them) and the printed ratio is the median over the cycles. The clock is the process's CPU
+ * time: on a shared machine wall time swings by tens of percent between identical rounds, while
+ * CPU time counts only this process's work. Targets: at most 1.10 with the helper on, at most
+ * 1.01 with it switched off.
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
@@ -30,32 +29,24 @@ interface Sample {
   wall: number;
 }
 interface Result {
-  samples: Sample[];
+  samples: Record<string, Sample[]>;
   extra: Record<string, number[]>;
 }
 
-const HEADLINE = ['baseline', 'off', 'on'];
-const BREAKDOWN = ['hooks', 'events', 'recording', 'idle'];
 const samples: Record<string, Sample[]> = {};
 const extra: Record<string, number[]> = {};
 const perCycle: Record<string, number>[] = [];
 const loadAtStart = loadavg()[0]!;
-const run = (mode: string): Result => {
-  const output = execFileSync(process.execPath, ['--import', 'tsx', measure, mode], { encoding: 'utf8', env: process.env });
-  const result = JSON.parse(output.trim().split('\n').at(-1)!) as Result;
-  (samples[mode] ??= []).push(...result.samples);
-  for (const [part, values] of Object.entries(result.extra)) (extra[part] ??= []).push(...values);
-  return result;
-};
 for (let cycle = 0; cycle < CYCLES; cycle++) {
-  // The three headline processes run back to back, in alternating order, so each cycle's ratios
-  // compare processes that saw the same load on the machine.
-  const cycleMedians: Record<string, number> = {};
-  for (const mode of cycle % 2 === 0 ? HEADLINE : [...HEADLINE].reverse()) {
-    cycleMedians[mode] = medianOf(run(mode).samples.map((s) => s.cpu));
+  const output = execFileSync(process.execPath, ['--import', 'tsx', measure], { encoding: 'utf8', env: process.env });
+  const result = JSON.parse(output.trim().split('\n').at(-1)!) as Result;
+  const medians: Record<string, number> = {};
+  for (const [mode, values] of Object.entries(result.samples)) {
+    (samples[mode] ??= []).push(...values);
+    medians[mode] = medianOf(values.map((s) => s.cpu));
   }
-  perCycle.push(cycleMedians);
-  for (const mode of BREAKDOWN) run(mode);
+  for (const [part, values] of Object.entries(result.extra)) (extra[part] ??= []).push(...values);
+  perCycle.push(medians);
 }
 
 function medianOf(values: number[]): number {
@@ -78,20 +69,24 @@ console.log(
     `${availableParallelism()} CPUs, load average ${loadAtStart.toFixed(1)} at start and ${loadavg()[0]!.toFixed(1)} at the end.`,
 );
 console.log(
-  `Medians of ${rounds} rounds per figure (process CPU time; ${CYCLES} cycles, a fresh process per figure and cycle; ` +
-    `each ratio is the median of the ${CYCLES} cycles' ratios):`,
+  `Medians of ${rounds} rounds per figure (process CPU time; ${CYCLES} fresh processes); ` +
+    `each ratio is taken within a process, and the median over the ${CYCLES} is printed:`,
 );
 console.log(`  baseline  plain client, in a process that never opened a scope          ${ms(base)}`);
 console.log(`  off       production: middleware and job wrapper switched off           ${ms(cpu('off'))}  ratio ${off.toFixed(3)}  (${verdict(off, 1.01)})`);
 console.log(`  on        watchQueries + runQueryScope + report, the N+1 found           ${ms(cpu('on'))}  ratio ${on.toFixed(3)}  (${verdict(on, 1.1)})`);
+const recording = median(extra.recordingLoop!) - cpu('events');
+const sites = median(extra.callSites!);
+const detection = median(extra.detection!);
 console.log(`Where the helper's time goes (on − baseline = ${plus(cpu('on') - base)}):`);
 console.log(`  hooks       AsyncLocalStorage: a scope around a plain client             ${plus(cpu('hooks') - base)}`);
 console.log(`  events      Prisma's query events (log: [{ emit: 'event' }])              ${plus(cpu('events') - cpu('hooks'))}`);
-console.log(`  recording   watchQueries: request hooks, one statement recorded per query ${plus(median(extra.recordingLoop!) - cpu('events'))}`);
-console.log(`  call sites  reading back the stacks of the repeated calls                 ${plus(median(extra.callSites!))}`);
-console.log(`  detection   grouping the statements, naming the relation, the report       ${plus(median(extra.detection!))}`);
+console.log(`  recording   watchQueries: request hooks, one statement recorded per query ${plus(recording)}`);
+console.log(`  call sites  reading back the stacks of the repeated calls                 ${plus(sites)}`);
+console.log(`  detection   grouping the statements, naming the relation, the report       ${plus(detection)}`);
+console.log(`  the rest    garbage collection of what the report keeps, timed in none above ${plus(cpu('on') - cpu('events') - recording - sites - detection)}`);
 console.log(
-  `Also: a watched client with query events on but no scope open costs ratio ${(cpu('idle') / base).toFixed(3)} ` +
+  `Also: a watched client with query events on but no scope open costs ratio ${median(perCycle.map((c) => c.idle! / c.baseline!)).toFixed(3)} ` +
     `(Prisma's events: create the client without queryLogOptions in production).`,
 );
 console.log(

@@ -1,15 +1,19 @@
 /**
- * One process of `npm run bench` (see bench/index.ts): runs one way of doing the same 1,000-query
- * loop, some rounds to warm up and then the measured ones, and prints its samples as one JSON
- * line. Each mode gets a fresh process, so no mode pays for another's heap or hooks:
- * - `baseline`, `off` and `idle` never open a scope (the script checks that AsyncLocalStorage
- *   was never enabled), as a production process with the helper switched off would not;
- * - `hooks`, `events`, `recording` and `on` add the helper's parts one at a time.
+ * One process of `npm run bench` (see bench/index.ts). It prints its samples as one JSON line.
+ *
+ * Phase 1, before any scope exists in the process: 30 rounds of the plain loop to warm up (until
+ * then later rounds run faster than earlier ones, which would flatter whatever runs second), then
+ * the baseline and `off` round by round in turn, with only the plain client in use. The script
+ * checks that AsyncLocalStorage was never enabled during this phase.
+ * Phase 2: a watched client outside any scope (`idle`), the helper's parts added one at a time
+ * (`hooks`, `events`, `recording`) and the helper end to end (`on`), round by round in turn after
+ * a few rounds of warm-up each.
  */
 import type { Job } from 'bullmq';
 import type { NextFunction, Request, Response } from 'express';
 import { createDatabase, type Database } from '../src/db/client.js';
 import { createScratchDatabase } from '../src/db/scratch.js';
+import { callSiteKeys } from '../src/queries/call-site.js';
 import {
   openScopeCount,
   queryLogOptions,
@@ -19,30 +23,22 @@ import {
   watchQueries,
   withQueryReport,
 } from '../src/queries/index.js';
-import { callSiteKeys } from '../src/queries/call-site.js';
 import { queryContext } from '../src/queries/scope.js';
 
 const QUERIES = 1000;
 const USERS = 100;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-const WARM_UP = 4;
-const MODES = ['baseline', 'off', 'idle', 'hooks', 'events', 'recording', 'on'] as const;
-const mode = process.argv[2] as (typeof MODES)[number];
-if (!MODES.includes(mode)) throw new Error(`usage: measure.ts ${MODES.join('|')}`);
-
-const scratch = await createScratchDatabase();
-const plain = scratch.db;
-const withEvents = await createDatabase(scratch.url, queryLogOptions);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const WARM_UP = 30;
 
 /** CPU and wall time of one run, in milliseconds. */
 interface Sample {
   cpu: number;
   wall: number;
 }
-const samples: Sample[] = [];
+const samples: Record<string, Sample[]> = {};
 const extra: Record<string, number[]> = {};
 
-async function time(run: () => Promise<void>): Promise<Sample> {
+async function time(run: () => Promise<unknown>): Promise<Sample> {
   const wallStart = process.hrtime.bigint();
   const cpuStart = process.cpuUsage();
   await run();
@@ -50,6 +46,21 @@ async function time(run: () => Promise<void>): Promise<Sample> {
   return { cpu: (cpu.user + cpu.system) / 1000, wall: Number(process.hrtime.bigint() - wallStart) / 1e6 };
 }
 
+/** Runs `modes` round by round in turn (the order alternating), `warmUp` rounds unrecorded first. */
+async function inTurn(modes: Record<string, () => Promise<unknown>>, warmUp: number): Promise<void> {
+  const names = Object.keys(modes);
+  for (let round = 0; round < warmUp + ROUNDS; round++) {
+    for (const name of round % 2 === 0 ? names : [...names].reverse()) {
+      const sample = await time(modes[name]!);
+      if (round >= warmUp) (samples[name] ??= []).push(sample);
+    }
+  }
+}
+
+const scratch = await createScratchDatabase();
+const plain = scratch.db;
+const withEvents = await createDatabase(scratch.url, queryLogOptions);
+const eventsOnly = await createDatabase(scratch.url, queryLogOptions);
 try {
   await plain.user.createMany({ data: Array.from({ length: USERS }, (_, n) => ({ email: `bench${n}@example.com`, name: `Bench ${n}` })) });
   const ids = (await plain.user.findMany({ select: { id: true } })).map((user) => user.id);
@@ -57,72 +68,61 @@ try {
   const loop = async (db: Database) => {
     for (let n = 0; n < QUERIES; n++) await db.user.findUnique({ where: { id: ids[n % USERS]! } });
   };
+  const watched = watchQueries(withEvents);
 
-  const runs: Record<(typeof MODES)[number], () => Promise<() => Promise<void>>> = {
-    baseline: async () => () => loop(plain),
-    // Production: the same handler and job code, with the integrations switched off.
-    off: async () => {
-      const middleware = queryReportMiddleware({ enabled: false });
-      const processor = withQueryReport(async (_job: Job) => loop(plain), { enabled: false });
-      return () =>
+  // Phase 1: no scope, ever.
+  for (let round = 0; round < WARM_UP; round++) await loop(plain);
+  // Production: the same handler and job code, with the integrations switched off.
+  const middleware = queryReportMiddleware({ enabled: false });
+  const processor = withQueryReport(async (_job: Job) => loop(plain), { enabled: false });
+  await inTurn(
+    {
+      baseline: () => loop(plain),
+      off: () =>
         new Promise<void>((resolve, reject) => {
           const next: NextFunction = () => void processor({} as Job, 'token').then(resolve, reject);
           middleware({} as Request, {} as Response, next);
-        });
+        }),
     },
-    idle: async () => {
-      const idle = watchQueries(withEvents);
-      return () => loop(idle);
-    },
-    hooks: async () => async () => {
-      await runQueryScope(() => loop(plain), { mode: 'collect' });
-    },
-    events: async () => {
-      (withEvents as unknown as { $on(event: 'query', listener: () => void): void }).$on('query', () => {});
-      return async () => {
-        await runQueryScope(() => loop(withEvents), { mode: 'collect' });
-      };
-    },
-    recording: async () => {
-      const watched = watchQueries(withEvents);
-      return async () => {
-        // The helper's recording alone; its call sites and detection are timed apart.
+    2,
+  );
+  // `enabled` is Node's own flag: true once AsyncLocalStorage has been enabled in this process.
+  if (openScopeCount() !== 0 || (queryContext as unknown as { enabled?: boolean }).enabled === true) {
+    throw new Error('the baseline phase enabled AsyncLocalStorage');
+  }
+
+  // Phase 2: the helper, a part at a time, then whole.
+  (eventsOnly as unknown as { $on(event: 'query', listener: () => void): void }).$on('query', () => {});
+  await inTurn(
+    {
+      // A watched client outside any scope: what production pays if it keeps the query events on.
+      idle: () => loop(watched),
+      hooks: () => runQueryScope(() => loop(plain), { mode: 'collect' }),
+      events: () => runQueryScope(() => loop(eventsOnly), { mode: 'collect' }),
+      recording: async () => {
+        // Recording alone, then its call sites and its detection, timed apart inside the round.
         const scope = new QueryScope({ mode: 'collect' }, undefined);
-        const recorded = await time(() => queryContext.run({ scope }, () => loop(watched)));
+        (extra.recordingLoop ??= []).push((await time(() => queryContext.run({ scope }, () => loop(watched)))).cpu);
         scope.close();
-        const sites = await time(async () => {
-          callSiteKeys(scope.statements.map((statement) => statement.operation?.callSite));
-        });
+        const sites = await time(async () => callSiteKeys(scope.statements.map((statement) => statement.operation?.callSite)));
         const detection = await time(async () => {
           if (scope.report().problems.length !== 1) throw new Error('the helper missed the N+1');
         });
-        (extra.recordingLoop ??= []).push(recorded.cpu);
         (extra.callSites ??= []).push(sites.cpu);
         (extra.detection ??= []).push(detection.cpu);
-      };
-    },
-    on: async () => {
-      const watched = watchQueries(withEvents);
-      return async () => {
+      },
+      on: async () => {
         const { report } = await runQueryScope(() => loop(watched), { mode: 'collect' });
         if (report.statements.length !== QUERIES || report.problems.length !== 1) throw new Error('the helper missed queries');
-      };
+      },
     },
-  };
-  const run = await runs[mode]();
-
-  for (let round = 0; round < WARM_UP + ROUNDS; round++) {
-    if (round === WARM_UP) for (const key of Object.keys(extra)) extra[key] = [];
-    const sample = await time(run);
-    if (round >= WARM_UP) samples.push(sample);
-  }
-  // Never enabled here: not a scope opened, not a hook installed (`enabled` is Node's own flag).
-  const enabled = (queryContext as unknown as { enabled?: boolean }).enabled === true;
-  if (['baseline', 'off', 'idle'].includes(mode) && (openScopeCount() !== 0 || enabled)) {
-    throw new Error(`the ${mode} process enabled AsyncLocalStorage`);
-  }
-  console.log(JSON.stringify({ mode, samples, extra }));
+    3,
+  );
+  // Warm-up rounds of the recording mode are not part of its figures.
+  for (const key of Object.keys(extra)) extra[key] = extra[key]!.slice(-ROUNDS);
+  console.log(JSON.stringify({ samples, extra }));
 } finally {
+  await eventsOnly.$disconnect();
   await withEvents.$disconnect();
   await scratch.dispose();
 }
