@@ -6,12 +6,17 @@
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Queue } from 'bullmq';
 import type { Database } from '../db/client.js';
+import type { QueueMetrics } from '../monitoring/metrics.js';
+import { sidekiqStats } from '../monitoring/queue-stats.js';
+import { serverTiming } from '../monitoring/server-timing.js';
 import { LOG_TASK_JOB, type LogTaskData } from './task-jobs.js';
 
 /** What the app needs; passed in so tests can give it their own queue and database. */
 export interface AppDependencies {
   db: Database;
   tasksQueue: Queue<LogTaskData>;
+  /** When given, the app also serves `GET /stats` for these queues and `GET /metrics`. */
+  monitoring?: { queues: Queue[]; metrics: QueueMetrics };
 }
 
 /**
@@ -19,9 +24,14 @@ export interface AppDependencies {
  * - `POST /tasks` `{ "title": "…" }` creates a task, enqueues `log-task`, answers 202 `{ taskId, jobId }`
  * - `GET /tasks/:id` shows the task with the logs its job wrote
  * - `GET /health` answers 200 `{ ok: true }`
+ * - with `monitoring`: `GET /stats` (Sidekiq::Stats per queue, JSON) and `GET /metrics` (Prometheus)
+ *
+ * Every response carries a `Server-Timing` header (total, database time and query count); the
+ * query count needs `db` to be watched by the query helper (`watchQueries`).
  */
-export function createApp({ db, tasksQueue }: AppDependencies): Express {
+export function createApp({ db, tasksQueue, monitoring }: AppDependencies): Express {
   const app = express();
+  app.use(serverTiming());
   app.use(express.json());
 
   app.get('/health', (_req, res) => {
@@ -53,6 +63,15 @@ export function createApp({ db, tasksQueue }: AppDependencies): Express {
     }
     res.json(task);
   });
+
+  if (monitoring) {
+    // Numbers only, no job data: fine for a scraper on the same network. Anything that shows or
+    // changes jobs is the dashboard's job, and the dashboard needs a login.
+    app.get('/stats', async (_req, res) => {
+      res.json(await sidekiqStats(monitoring.queues));
+    });
+    app.get('/metrics', monitoring.metrics.handler());
+  }
 
   app.use(jsonErrors);
   return app;
