@@ -25,6 +25,7 @@ export interface CacheStats {
 
 /** Anything that reports {@link CacheStats}, such as chapter 5's cache. */
 export interface CacheStatsSource {
+  /** The counts since the cache started; called on every scrape, so it should be cheap. */
   stats(): CacheStats | Promise<CacheStats>;
 }
 
