@@ -21,7 +21,7 @@ export type Cacheable = JsonValue;
 
 /** Options of {@link Cache}. */
 export interface CacheOptions {
-  /** Where entries live: a {@link MemoryStore} or a {@link RedisStore}. */
+  /** Where entries live: a `MemoryStore` or a `RedisStore`. */
   store: CacheStore;
   /** Expiry for writes that give none, in ms (default {@link DEFAULT_EXPIRES_IN_MS}). */
   expiresIn?: number;
@@ -87,7 +87,8 @@ export interface CacheStats {
   errors: number;
 }
 
-type Loader<T> = () => T | Promise<T>;
+/** What `fetch` runs on a miss: returns the value to cache, or a promise of it. */
+export type Loader<T> = () => T | Promise<T>;
 
 /** A fetch of one key that is under way in this process. */
 interface InFlight {

@@ -9,7 +9,7 @@
  *
  * @module
  */
-export { Cache, DEFAULT_EXPIRES_IN_MS, type Cacheable, type CacheFailure, type CacheOptions, type CacheStats, type FetchOptions, type WriteOptions } from './cache.js';
+export { Cache, DEFAULT_EXPIRES_IN_MS, type Cacheable, type CacheFailure, type CacheOptions, type CacheStats, type FetchOptions, type Loader, type WriteOptions } from './cache.js';
 export { CacheValueError, parseEntry, serializeEntry, type CacheEntry } from './entry.js';
 export { DEFAULT_MAX_KEY_BYTES, normalizeKey, recordCacheKey, type RecordCacheKey } from './keys.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';

@@ -2,9 +2,9 @@
  * What a cache store does: keep serialized entries under keys, each with a time to live.
  *
  * Rails has `ActiveSupport::Cache::Store` with MemoryStore, FileStore, RedisCacheStore… behind
- * one API. Here {@link Cache} holds the Rails-like API (`fetch`, versions, stampede protection,
- * failing open) and a store only moves strings: {@link MemoryStore} in this process,
- * {@link RedisStore} in Redis. Both speak milliseconds, like BullMQ.
+ * one API. Here `Cache` holds the Rails-like API (`fetch`, versions, stampede protection,
+ * failing open) and a store only moves strings: `MemoryStore` in this process,
+ * `RedisStore` in Redis. Both speak milliseconds, like BullMQ.
  *
  * @module
  */
@@ -18,7 +18,7 @@ export interface StoreWrite {
   ttlMs: number;
 }
 
-/** The storage behind a {@link Cache}. Keys are given without the namespace; the store adds it. */
+/** The storage behind a `Cache`. Keys are given without the namespace; the store adds it. */
 export interface CacheStore {
   /** Keeps this store's keys apart from others' (Rails' `namespace:` option). */
   readonly namespace: string;
