@@ -18,29 +18,46 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  *
  * @throws TypeError naming the path of the first offending value, e.g. `data.user.createdAt is a Date`.
  */
-export function assertJobData(data: unknown, path = 'data', seen = new Set<object>()): asserts data is JsonValue {
-  if (data === null || typeof data === 'string' || typeof data === 'boolean') return;
-  if (typeof data === 'number') {
-    if (Number.isFinite(data)) return;
-    throw rejection(path, `${data}, which JSON turns into null`);
+export function assertJobData(data: unknown): asserts data is JsonValue {
+  const problem = findNonJson(data, 'data');
+  if (problem) {
+    throw new TypeError(
+      `Job ${problem}. Job data must be plain JSON: pass ids (e.g. { userId: user.id }) and load the record inside the job.`,
+    );
   }
-  if (typeof data !== 'object') throw rejection(path, `${typeof data === 'undefined' ? 'undefined, which JSON drops' : `a ${typeof data}`}`);
-  if (seen.has(data)) throw rejection(path, 'a circular reference');
-  seen.add(data);
-  if (Array.isArray(data)) {
-    data.forEach((item, index) => assertJobData(item, `${path}[${index}]`, seen));
-  } else {
-    const prototype = Object.getPrototypeOf(data);
-    if (prototype !== Object.prototype && prototype !== null) {
-      throw rejection(path, `a ${data.constructor?.name ?? 'class instance'}, which JSON cannot rebuild`);
-    }
-    for (const [key, value] of Object.entries(data)) assertJobData(value, `${path}.${key}`, seen);
-  }
-  seen.delete(data);
 }
 
-function rejection(path: string, what: string): TypeError {
-  return new TypeError(
-    `Job ${path} is ${what}. Job data must be plain JSON: pass ids (e.g. { userId: user.id }) and load the record inside the job.`,
-  );
+/**
+ * Describes the first value inside `value` that JSON would silently change, as
+ * `"<path> is <what>"` (e.g. `value.createdAt is a Date, which JSON cannot rebuild`), or returns
+ * `undefined` when `value` is plain JSON. The cache (chapter 5) refuses such values the same way.
+ */
+export function findNonJson(value: unknown, path: string, seen = new Set<object>()): string | undefined {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${path} is ${value}, which JSON turns into null`;
+  if (typeof value !== 'object') {
+    return `${path} is ${typeof value === 'undefined' ? 'undefined, which JSON drops' : `a ${typeof value}`}`;
+  }
+  if (seen.has(value)) return `${path} is a circular reference`;
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) {
+      for (const [index, item] of value.entries()) {
+        const problem = findNonJson(item, `${path}[${index}]`, seen);
+        if (problem) return problem;
+      }
+      return undefined;
+    }
+    const prototype = Object.getPrototypeOf(value);
+    if (prototype !== Object.prototype && prototype !== null) {
+      return `${path} is a ${value.constructor?.name ?? 'class instance'}, which JSON cannot rebuild`;
+    }
+    for (const [key, item] of Object.entries(value)) {
+      const problem = findNonJson(item, `${path}.${key}`, seen);
+      if (problem) return problem;
+    }
+    return undefined;
+  } finally {
+    seen.delete(value);
+  }
 }

@@ -11,22 +11,16 @@
 import type { Job, Queue, Worker } from 'bullmq';
 import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CacheStats } from '../cache/index.js';
 import { queueLatencyMs } from './latency.js';
 
-/**
- * Cumulative cache counters, the shape chapter 5's cache reports from `stats()`. Wire a cache in
- * with `createQueueMetrics({ cache })` to get its hit ratio on the same `/metrics` page.
- */
-export interface CacheStats {
-  hits: number;
-  misses: number;
-  writes: number;
-}
+/** The counters of chapter 5's `Cache.stats()` that `/metrics` reports. */
+export type CacheCounts = Pick<CacheStats, 'hits' | 'misses' | 'writes'>;
 
-/** Anything that reports {@link CacheStats}, such as chapter 5's cache. */
+/** Anything that reports {@link CacheCounts}, such as chapter 5's `Cache`. */
 export interface CacheStatsSource {
   /** The counts since the cache started; called on every scrape, so it should be cheap. */
-  stats(): CacheStats | Promise<CacheStats>;
+  stats(): CacheCounts | Promise<CacheCounts>;
 }
 
 /** Options of {@link createQueueMetrics}. */
@@ -161,7 +155,7 @@ export function createQueueMetrics(options: QueueMetricsOptions): QueueMetrics {
 function registerCacheMetrics(cache: CacheStatsSource, registers: Registry[]): void {
   const read = async () => cache.stats();
   // The cache keeps its own running totals; each scrape copies them into the counters.
-  const copied = (name: string, help: string, pick: (stats: CacheStats) => number) =>
+  const copied = (name: string, help: string, pick: (stats: CacheCounts) => number) =>
     new Counter({
       name,
       help,

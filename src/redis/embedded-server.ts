@@ -16,6 +16,8 @@ import { join } from 'node:path';
 export interface EmbeddedRedis {
   /** `redis://127.0.0.1:<port>` */
   url: string;
+  /** Process id of `redis-server`: tests send it SIGSTOP to see how code copes with a Redis that stalls. */
+  pid: number;
   /** Stops the server and removes its working folder. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -56,11 +58,14 @@ export async function startEmbeddedRedis(binary = 'redis-server'): Promise<Embed
   let stopped: Promise<void> | undefined;
   return {
     url: `redis://127.0.0.1:${port}`,
+    pid: child.pid!,
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         process.off('exit', killOnExit);
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
+        // A stopped (SIGSTOP) server only acts on SIGTERM once it runs again.
+        child.kill('SIGCONT');
         child.kill('SIGTERM');
       }).then(() => rmSync(dir, { recursive: true, force: true }));
       return stopped;

@@ -13,6 +13,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { MetricsTime, Queue, QueueEvents, Worker, type Job } from 'bullmq';
 import { mountDashboard } from '../../src/app/dashboard.js';
+import { Cache, MemoryStore } from '../../src/cache/index.js';
 import { createApp } from '../../src/app/server.js';
 import { logTask, TASKS_QUEUE, type LogTaskData } from '../../src/app/task-jobs.js';
 import { loadConfig } from '../../src/config.js';
@@ -38,7 +39,9 @@ const logger = createLogger('example');
 const tasks = new Queue<LogTaskData>(TASKS_QUEUE, { connection, prefix });
 const exports = new Queue('exports', { connection, prefix });
 const events = new QueueEvents(TASKS_QUEUE, { connection, prefix });
-const metrics = createQueueMetrics({ queues: [tasks, exports] });
+// Chapter 5's cache, in memory here: /metrics reports its hits and misses beside the queues.
+const cache = new Cache({ store: new MemoryStore() });
+const metrics = createQueueMetrics({ queues: [tasks, exports], cache });
 const workerOptions = { connection, prefix, metrics: { maxDataPoints: MetricsTime.ONE_WEEK } };
 const workers = [
   new Worker<LogTaskData>(TASKS_QUEUE, withJobLogging((job) => logTask(job, db), { logger }), workerOptions),
@@ -57,7 +60,7 @@ for (const worker of workers) metrics.observeWorker(worker);
 
 const admin = dashboardCredentialsFromEnv('DASHBOARD', 'admin', {});
 const viewer = dashboardCredentialsFromEnv('DASHBOARD_VIEWER', 'viewer', {});
-const app = createApp({ db, tasksQueue: tasks, monitoring: { queues: [tasks, exports], metrics } });
+const app = createApp({ db, tasksQueue: tasks, cache, monitoring: { queues: [tasks, exports], metrics } });
 mountDashboard(app, [tasks, exports], { basePath: '/admin/queues', credentials: admin });
 mountDashboard(app, [tasks, exports], { basePath: '/ops/queues', credentials: viewer, readOnly: true });
 const server = app.listen(0, '127.0.0.1');
@@ -110,10 +113,16 @@ try {
     console.log(`   ${q.queue.padEnd(8)} ${cells.join(' ')} ${(q.latencyMs / 1000).toFixed(0).padStart(5)} s`);
   }
 
-  console.log('\nGET /metrics, the bullmq_* lines (M4):');
+  console.log('\nGET /products/:id twice: the second is a cache hit (chapter 5)');
+  const { id: productId } = await db.product.create({
+    data: { name: 'Sencha', priceCents: 1200, category: { create: { name: 'Tea' } } },
+  });
+  for (let view = 0; view < 2; view++) await fetch(`${base}/products/${productId}`);
+
+  console.log('\nGET /metrics, the bullmq_* and cache_* lines (M4):');
   const scrape = await (await fetch(`${base}/metrics`)).text();
   for (const line of scrape.split('\n')) {
-    if (/^bullmq_/.test(line) && !/_bucket\{/.test(line)) console.log(`   ${line}`);
+    if (/^(bullmq|cache)_/.test(line) && !/_bucket\{/.test(line)) console.log(`   ${line}`);
   }
 
   console.log(`\nLatency alert at ${LATENCY_ALERT_SECONDS} s (M5):`);
