@@ -1,19 +1,45 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { Queue, QueueEvents, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import type { ProductJson } from '../src/app/products.js';
 import { createApp } from '../src/app/server.js';
 import { logTask, TASKS_QUEUE, type LogTaskData } from '../src/app/task-jobs.js';
+import { Cache, connectCacheRedis, MemoryStore, RedisStore } from '../src/cache/index.js';
 import { useTestEnv } from './harness.js';
 
 const env = useTestEnv();
 
-/** Starts the app on a free port and returns its base URL. */
-async function startServer(queue: Queue<LogTaskData>): Promise<string> {
-  const server = createApp({ db: env.db, tasksQueue: queue }).listen(0, '127.0.0.1');
+/** Starts the app on a free port and returns its base URL. The task routes never touch the cache. */
+async function startServer(queue: Queue<LogTaskData>, cache = new Cache({ store: new MemoryStore() })): Promise<string> {
+  const server = createApp({ db: env.db, tasksQueue: queue, cache }).listen(0, '127.0.0.1');
   await once(server, 'listening');
   env.track({ close: () => new Promise((resolve) => server.close(resolve)) });
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** The app as `npm start` runs it: a Redis cache on its own client, under this file's prefix so the harness deletes its keys. */
+async function startProductServer(): Promise<{ base: string; cache: Cache; redis: Redis }> {
+  const redis = await connectCacheRedis(env.redisUrl);
+  env.track({ close: () => redis.quit() });
+  const cache = new Cache({ store: new RedisStore(redis, `${env.prefix}:cache`) });
+  const queue = env.track(new Queue<LogTaskData>(TASKS_QUEUE, { connection: env.connection, prefix: env.prefix }));
+  return { base: await startServer(queue, cache), cache, redis };
+}
+
+/**
+ * A revalidating GET as a browser sends it. Node's fetch adds `Cache-Control: no-cache` to any
+ * request carrying If-None-Match (the fetch standard, for clients without an HTTP cache), and
+ * `req.fresh` then rightly says "not fresh"; a browser revalidating its copy sends `max-age=0`.
+ */
+function getIfNoneMatch(url: string, etag: string): Promise<Response> {
+  return fetch(url, { headers: { 'if-none-match': etag, 'cache-control': 'max-age=0' } });
+}
+
+async function createProduct() {
+  const category = await env.db.category.create({ data: { name: 'Tea' } });
+  return env.db.product.create({ data: { name: 'Sencha', priceCents: 1200, categoryId: category.id } });
 }
 
 function postTask(base: string, body: string) {
@@ -63,5 +89,85 @@ describe('the demo app', () => {
       logged: false,
       reason: 'task 12345 no longer exists',
     });
+  });
+});
+
+describe('GET /products/:id', () => {
+  it('answers the product as JSON with a weak ETag, Last-Modified and Cache-Control from updatedAt', async () => {
+    const product = await createProduct();
+    const { base } = await startProductServer();
+
+    const response = await fetch(`${base}/products/${product.id}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('etag')).toMatch(/^W\/"/);
+    expect(response.headers.get('last-modified')).toBe(product.updatedAt.toUTCString());
+    expect(response.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(await response.json()).toEqual({
+      id: product.id,
+      name: 'Sencha',
+      priceCents: 1200,
+      category: { id: product.categoryId, name: 'Tea' },
+      updatedAt: product.updatedAt.toISOString(),
+    } satisfies ProductJson);
+  });
+
+  it('answers 304 with no body to a current If-None-Match, without reading the cache', async () => {
+    const product = await createProduct();
+    const { base, cache } = await startProductServer();
+    const etag = (await fetch(`${base}/products/${product.id}`)).headers.get('etag')!;
+    const before = cache.stats();
+
+    const response = await getIfNoneMatch(`${base}/products/${product.id}`, etag);
+    expect(response.status).toBe(304);
+    expect(await response.text()).toBe('');
+    expect(response.headers.get('etag')).toBe(etag);
+    expect(response.headers.get('cache-control')).toBe('public, max-age=300');
+    // The 304 is decided from updatedAt alone: no cache read, no product load.
+    expect(cache.stats()).toEqual(before);
+  });
+
+  it('answers 200 with a new ETag and the new data once the product is updated, reusing its cache key', async () => {
+    const product = await createProduct();
+    const { base, redis } = await startProductServer();
+    const etag = (await fetch(`${base}/products/${product.id}`)).headers.get('etag')!;
+
+    const updated = await env.db.product.update({ where: { id: product.id }, data: { name: 'Gyokuro', priceCents: 2400 } });
+    expect(updated.updatedAt.getTime()).toBeGreaterThan(product.updatedAt.getTime());
+
+    const response = await getIfNoneMatch(`${base}/products/${product.id}`, etag);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('etag')).not.toBe(etag);
+    expect(response.headers.get('last-modified')).toBe(updated.updatedAt.toUTCString());
+    expect(await response.json()).toMatchObject({ name: 'Gyokuro', priceCents: 2400, updatedAt: updated.updatedAt.toISOString() });
+    // A recyclable key: the new version overwrote the old entry rather than adding a second key.
+    expect(await redis.keys(`${env.prefix}:cache:*`)).toEqual([`${env.prefix}:cache:products/${product.id}`]);
+  });
+
+  it('serves the second request for the same version from the cache', async () => {
+    const product = await createProduct();
+    const { base, cache } = await startProductServer();
+
+    const first = await fetch(`${base}/products/${product.id}`);
+    expect(cache.stats()).toMatchObject({ hits: 0, misses: 1, writes: 1 });
+    const second = await fetch(`${base}/products/${product.id}`);
+    expect(cache.stats()).toMatchObject({ hits: 1, misses: 1, writes: 1 });
+    expect(second.status).toBe(200);
+    expect(await second.json()).toEqual(await first.json());
+  });
+
+  it('answers 404 for a product that does not exist', async () => {
+    const { base, cache } = await startProductServer();
+    const response = await fetch(`${base}/products/999`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: expect.any(String) });
+    expect(response.headers.get('cache-control')).toBeNull();
+    expect(cache.stats()).toMatchObject({ hits: 0, misses: 0, writes: 0 });
+  });
+
+  it.each(['abc', '0', '-1', '1.5'])('answers 400 for the malformed id %j', async (id) => {
+    const { base } = await startProductServer();
+    const response = await fetch(`${base}/products/${id}`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: expect.any(String) });
   });
 });

@@ -1,5 +1,6 @@
 /**
- * The queue dashboard, Sidekiq::Web's counterpart: bull-board mounted on the express app.
+ * The queue dashboard, Sidekiq::Web's counterpart: bull-board mounted on the express app,
+ * always behind a login (chapter 7).
  *
  * @module
  */
@@ -8,14 +9,37 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import type { Express } from 'express';
+import { requireBasicAuth, sameOriginWrites, type Credentials } from '../monitoring/dashboard-auth.js';
+
+/** Options of {@link mountDashboard}. */
+export interface DashboardOptions {
+  /** Where to mount it, e.g. `/admin/queues`. */
+  basePath: string;
+  /** Who may open it. There is no way to mount the dashboard without a login. */
+  credentials: Credentials;
+  /**
+   * `true` for people who may look but not touch: bull-board hides the buttons and its API
+   * answers 405 to every retry, delete, clean, pause or add.
+   */
+  readOnly?: boolean;
+  /** Title shown at the top of the page. */
+  title?: string;
+}
 
 /**
- * Mounts the dashboard for `queues` at `basePath`. It can retry and delete jobs, so anything
- * reachable from outside your machine must put authentication in front of it (chapter 7).
+ * Mounts bull-board for `queues` at `options.basePath`, behind Basic authentication and
+ * {@link sameOriginWrites} (a logged-in browser cannot be made to retry or delete jobs by
+ * another site). Each mount has its own login realm, so the browser keeps their logins apart.
  */
-export function mountDashboard(app: Express, queues: Queue[], basePath = '/admin/queues'): void {
+export function mountDashboard(app: Express, queues: Queue[], options: DashboardOptions): void {
+  const { basePath, credentials, readOnly = false } = options;
+  const title = options.title ?? (readOnly ? 'Queues (read-only)' : 'Queues');
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(basePath);
-  createBullBoard({ queues: queues.map((queue) => new BullMQAdapter(queue)), serverAdapter });
-  app.use(basePath, serverAdapter.getRouter());
+  createBullBoard({
+    queues: queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode: readOnly })),
+    serverAdapter,
+    options: { uiConfig: { boardTitle: title } },
+  });
+  app.use(basePath, requireBasicAuth(credentials, { realm: `${title} at ${basePath}` }), sameOriginWrites(), serverAdapter.getRouter());
 }

@@ -3,9 +3,10 @@
  * scale out; each takes `WORKER_CONCURRENCY` jobs at a time (default 5, as Sidekiq's).
  * It needs a shared Redis, so it requires `REDIS_URL`.
  */
-import { Worker } from 'bullmq';
+import { MetricsTime, Worker } from 'bullmq';
 import { loadConfig } from '../config.js';
 import { createDatabase } from '../db/client.js';
+import { createLogger, withJobLogging } from '../monitoring/job-logging.js';
 import { workerConnectionOptions } from '../redis/connection.js';
 import { acquireRedis } from '../redis/redis-url.js';
 import { closeOnSignals } from '../worker/shutdown.js';
@@ -18,12 +19,14 @@ if (!config.redisUrl) {
 }
 const redis = await acquireRedis(config.redisUrl);
 const db = await createDatabase(config.databaseUrl);
-const worker = new Worker<LogTaskData, LogTaskResult>(TASKS_QUEUE, (job) => logTask(job, db), {
+const logger = createLogger('worker');
+const worker = new Worker<LogTaskData, LogTaskResult>(TASKS_QUEUE, withJobLogging((job) => logTask(job, db), { logger }), {
   connection: workerConnectionOptions(redis.url),
   concurrency: config.concurrency,
+  // Every worker of a queue must use the same metrics setting (chapter 7).
+  metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
 });
-worker.on('completed', (job, result) => console.log(`job ${job.id} completed: ${JSON.stringify(result)}`));
-worker.on('failed', (job, error) => console.log(`job ${job?.id} failed: ${error.message}`));
-console.log(`Worker on queue "${TASKS_QUEUE}" with concurrency ${config.concurrency}. Ctrl-C to stop.`);
+worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
+logger.info({ queue: TASKS_QUEUE, concurrency: config.concurrency }, 'worker started; Ctrl-C to stop');
 
 closeOnSignals([() => worker.close(), () => db.$disconnect()]);

@@ -1,0 +1,128 @@
+import { once } from 'node:events';
+import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { describe, expect, it } from 'vitest';
+import { queryReportMiddleware, watchQueries } from '../../src/queries/index.js';
+import { useTestEnv } from '../../test/harness.js';
+import { categoryRoute } from './conditional-get.js';
+import { writeCatalogue, WRITTEN_AT } from './test-cache.js';
+
+const env = useTestEnv();
+
+/**
+ * A real HTTP server with the route mounted. The query-counting middleware of chapter 6 puts the
+ * number of SQL statements each request ran into its `X-Query-Count` header.
+ *
+ * Requests go through node:http, which sends exactly the headers given: `fetch()` adds
+ * `Cache-Control: no-cache` to any request that carries `If-None-Match` or `If-Modified-Since`
+ * (the Fetch standard's rule for conditional requests made by hand), and so never gets a 304.
+ */
+async function startApp() {
+  const app = express()
+    .use(queryReportMiddleware({ header: 'X-Query-Count', log: () => {} }))
+    .get('/categories/:id', categoryRoute(watchQueries(env.db)));
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  env.track({ close: () => new Promise((resolve) => server.close(resolve)) });
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return (id: number | string, headers: Record<string, string> = {}) =>
+    new Promise<{ status: number; headers: IncomingHttpHeaders; text: string; queries: number }>((resolve, reject) => {
+      httpGet(`${base}/categories/${id}`, { headers, agent: false }, (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode!, headers: response.headers, text, queries: Number(response.headers['x-query-count']) }),
+        );
+        response.on('error', reject);
+      }).on('error', reject);
+    });
+}
+
+function directives(cacheControl: string | undefined): string[] {
+  return (cacheControl ?? '').split(',').map((d) => d.trim().toLowerCase()).sort();
+}
+
+describe('GET /categories/:id', () => {
+  it('answers 200 with the products, a weak ETag, Last-Modified and public caching for 5 minutes', async () => {
+    const get = await startApp();
+    const { categories, products } = await writeCatalogue(env.db);
+    const category = categories[1]!;
+
+    const response = await get(category.id);
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.text)).toEqual({
+      id: category.id,
+      name: 'Category 2',
+      products: products.filter((p) => p.categoryId === category.id).map((p) => ({ id: p.id, name: p.name, priceCents: p.priceCents })),
+    });
+    expect(response.headers.etag).toMatch(/^W\/".+"$/);
+    expect(response.headers['last-modified']).toBe(WRITTEN_AT.toUTCString());
+    expect(directives(response.headers['cache-control'])).toEqual(['max-age=300', 'public']);
+  });
+
+  it('answers 304 with no body to If-None-Match with that ETag, after one query only', async () => {
+    const get = await startApp();
+    const { categories } = await writeCatalogue(env.db, { categories: 1, productsPerCategory: 20 });
+    const { headers } = await get(categories[0]!.id);
+    const etag = headers.etag!;
+
+    const response = await get(categories[0]!.id, { 'If-None-Match': etag });
+    expect(response.status).toBe(304);
+    expect(response.text).toBe('');
+    expect(response.headers.etag).toBe(etag);
+    expect(response.queries).toBeLessThanOrEqual(1);
+  });
+
+  it('answers 304 to If-Modified-Since with the Last-Modified date, after one query only', async () => {
+    const get = await startApp();
+    const { categories } = await writeCatalogue(env.db);
+
+    const response = await get(categories[0]!.id, { 'If-Modified-Since': WRITTEN_AT.toUTCString() });
+    expect(response.status).toBe(304);
+    expect(response.queries).toBeLessThanOrEqual(1);
+  });
+
+  it('answers 200 with a new ETag once the category has been touched', async () => {
+    const get = await startApp();
+    const { categories } = await writeCatalogue(env.db);
+    const category = categories[0]!;
+    const etag = (await get(category.id)).headers.etag!;
+
+    const touchedAt = new Date('2021-02-01T08:30:00Z');
+    await env.db.category.update({ where: { id: category.id }, data: { updatedAt: touchedAt } });
+    const response = await get(category.id, { 'If-None-Match': etag });
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.text)).toMatchObject({ id: category.id, name: 'Category 1' });
+    expect(response.headers.etag).toMatch(/^W\/".+"$/);
+    expect(response.headers.etag).not.toBe(etag);
+    expect(response.headers['last-modified']).toBe(touchedAt.toUTCString());
+  });
+
+  it('answers 200 to a request with Cache-Control: no-cache, even with a matching ETag', async () => {
+    const get = await startApp();
+    const { categories } = await writeCatalogue(env.db);
+    const etag = (await get(categories[0]!.id)).headers.etag!;
+
+    const response = await get(categories[0]!.id, { 'If-None-Match': etag, 'Cache-Control': 'no-cache' });
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.text)).toMatchObject({ id: categories[0]!.id });
+  });
+
+  it.each(['abc', '1.5', '0', '-3', '99999999999'])('answers 400 with an error for the id %s', async (id) => {
+    const get = await startApp();
+    await writeCatalogue(env.db);
+    const response = await get(id);
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.text)).toEqual({ error: expect.any(String) });
+  });
+
+  it('answers 404 with an error for a category that does not exist', async () => {
+    const get = await startApp();
+    await writeCatalogue(env.db);
+    const response = await get(4242);
+    expect(response.status).toBe(404);
+    expect(JSON.parse(response.text)).toEqual({ error: expect.any(String) });
+  });
+});
