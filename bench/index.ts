@@ -20,6 +20,17 @@ import { execFileSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
+// `npm run bench -- queues` is chapter 8's BullMQ-against-Sidekiq bench (bench/queues.ts).
+const which = process.argv[2];
+if (which === 'queues') {
+  await import('./queues.js');
+  process.exit(process.exitCode ?? 0);
+} else if (which !== undefined) {
+  console.error(`Unknown bench "${which}": run \`npm run bench\` (the N+1 helper) or \`npm run bench -- queues\` (chapter 8).`);
+  process.exit(2);
+}
+
+
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 5);
 const QUERIES = 1000;
 const measure = fileURLToPath(new URL('./measure.ts', import.meta.url));
