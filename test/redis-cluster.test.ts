@@ -13,7 +13,13 @@ if (noCli && process.env.CI) throw new Error(`CI is set, so the Redis Cluster te
 describe.skipIf(noCli)('BullMQ on a real three-master Redis Cluster', () => {
   let cluster: LocalCluster;
   const clients: { close(): Promise<unknown> }[] = [];
-  const connection = () => new Cluster(cluster.nodes, { redisOptions: { maxRetriesPerRequest: null } });
+  const connections: Cluster[] = [];
+  // BullMQ leaves a client it is handed open: each one is disconnected after the queues are closed.
+  const connection = () => {
+    const client = new Cluster(cluster.nodes, { redisOptions: { maxRetriesPerRequest: null } });
+    connections.push(client);
+    return client;
+  };
 
   beforeAll(async () => {
     cluster = await startLocalCluster();
@@ -21,12 +27,12 @@ describe.skipIf(noCli)('BullMQ on a real three-master Redis Cluster', () => {
 
   afterAll(async () => {
     for (const client of clients.reverse()) await client.close();
+    for (const client of connections) client.disconnect();
     await cluster?.stop();
   });
 
   it('spreads the slots over three masters', async () => {
     const client = connection();
-    clients.push({ close: async () => client.disconnect() });
     await new Promise((resolve) => client.once('ready', resolve));
     expect(client.nodes('master')).toHaveLength(3);
     expect(cluster.createOutput).toMatch(/All 16384 slots covered/);
