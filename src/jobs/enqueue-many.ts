@@ -13,8 +13,8 @@
  */
 import type { Job, Queue } from 'bullmq';
 
-// Any queue, whatever its job types: the job types come back out through addBulk's own signature.
-type AnyQueue = Queue<any, any, any>;
+/** Any queue, whatever its job types: they come back out through `addBulk`'s own signature. */
+export type AnyQueue = Queue<any, any, any>;
 
 /** The jobs `queue.addBulk` takes: `{ name, data, opts? }` each. */
 export type BulkJobs<Q extends AnyQueue> = Parameters<Q['addBulk']>[0];
