@@ -69,7 +69,8 @@ export async function enqueueMany<Q extends AnyQueue>(
   const chunks: BulkJobs<Q>[] = [];
   for (let start = 0; start < jobs.length; start += chunkSize) chunks.push(jobs.slice(start, start + chunkSize));
 
-  const added: (AddedJobs<Q> | undefined)[] = new Array(chunks.length);
+  // Filled, not sparse: flatMap below must visit the chunks that failed too.
+  const added: (AddedJobs<Q> | undefined)[] = chunks.map(() => undefined);
   const errors: unknown[] = [];
   let next = 0;
   const lane = async () => {
