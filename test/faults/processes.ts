@@ -8,7 +8,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -282,4 +282,51 @@ export async function lostAndDoubled(db: Database, taskIds: number[]): Promise<{
 /** Prints one of the suite's figures, for the record (CI logs, the report). */
 export function figure(name: string, value: unknown): void {
   console.log(`[fault figure] ${name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+}
+
+/** A TCP proxy in front of Redis that can stop passing on what clients send. */
+export interface RedisProxy {
+  /** `redis://127.0.0.1:<proxy port>` */
+  readonly url: string;
+  /** From now on, drop what clients send (Redis never sees it); replies still flow back. */
+  hold(): void;
+}
+
+/**
+ * Starts a proxy to `target`. With it a test can have a worker's database write land and its
+ * "job completed" never reach Redis, as when a worker dies between the two. (Freezing Redis
+ * does not do it: commands already sent are still run once it wakes.)
+ */
+export async function startRedisProxy(lab: Lab, target: RedisProcess): Promise<RedisProxy> {
+  let held = false;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(target.port, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    client.on('data', (chunk) => {
+      if (!held) upstream.write(chunk);
+    });
+    upstream.on('data', (chunk) => client.write(chunk));
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  lab.onCleanUp(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    hold: () => {
+      held = true;
+    },
+  };
 }
