@@ -154,17 +154,38 @@ export function stopAndWait(pid: number, signal: NodeJS.Signals): void {
 
 /**
  * Calls `onGone` once when this process's parent exits (it is then adopted by another process,
- * so `process.ppid` changes). `npm run worker` stopped by a SIGKILL of npm, or a terminal closed
- * under it, would otherwise leave the worker running on, unseen. Polls every `everyMs`; the
- * timer never keeps the process alive. Returns a function that stops watching.
+ * so its parent pid changes). `npm run worker` stopped by a SIGKILL of npm, or a terminal closed
+ * under it, would otherwise leave the worker running on, unseen. npm runs scripts through `sh`,
+ * which outlives npm, so when the parent is a shell its own parent is watched as well. Polls
+ * every `everyMs`; the timer never keeps the process alive. Returns a function that stops watching.
  */
 export function watchParent(onGone: () => void, everyMs = 1000): () => void {
   const parent = process.ppid;
+  const grandparent = /^(sh|dash|bash|zsh)$/.test(processName(parent)) ? parentOf(parent) : undefined;
   const timer = setInterval(() => {
-    if (process.ppid !== parent) {
+    if (process.ppid !== parent || (grandparent !== undefined && parentOf(parent) !== grandparent)) {
       clearInterval(timer);
       onGone();
     }
   }, everyMs).unref();
   return () => clearInterval(timer);
+}
+
+/** The parent pid of `pid` (from /proc on Linux, `ps` elsewhere); `undefined` once it is gone. */
+export function parentOf(pid: number): number | undefined {
+  try {
+    // /proc/<pid>/stat: "pid (name) state ppid …"; the name may hold spaces, so split after ")".
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    if (existsSync('/proc/self')) return undefined;
+    const result = spawnSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8' });
+    const ppid = Number(result.stdout.trim());
+    return result.status === 0 && ppid > 0 ? ppid : undefined;
+  }
+}
+
+function processName(pid: number): string {
+  const result = spawnSync('ps', ['-o', 'comm=', '-p', String(pid)], { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim().replace(/^.*\//, '') : '';
 }

@@ -46,7 +46,7 @@ export interface ShutdownOptions {
  * when `timeoutMs` plus `graceMs` pass before the steps are done.
  *
  * @returns a function that starts the same shutdown without a signal (e.g. when the parent
- *   process is gone), with the reason to log
+ *   process is gone), with the reason to log; called during a shutdown, it changes nothing
  */
 export function closeOnSignals(
   steps: CloseStep[],
@@ -60,8 +60,9 @@ export function closeOnSignals(
     for (const timer of timers) clearTimeout(timer);
     source.exit(code);
   };
-  const begin = (reason: string) => {
+  const begin = (reason: string, escalate = true) => {
     if (closing) {
+      if (!escalate) return;
       log(`${reason} again: exiting without waiting`);
       exit(1);
       return;
@@ -97,7 +98,7 @@ export function closeOnSignals(
   };
   source.once('SIGINT', () => begin('SIGINT received'));
   source.once('SIGTERM', () => begin('SIGTERM received'));
-  return begin;
+  return (reason) => begin(reason, false);
 }
 
 /** The reason {@link handBackOnShutdown} looks for in a job's abort signal. */

@@ -15,7 +15,7 @@ import { Queue } from 'bullmq';
 import { TASKS_QUEUE, type LogTaskData } from '../../src/app/task-jobs.js';
 import { createDatabase, type Database } from '../../src/db/client.js';
 import { applyMigrations } from '../../src/db/migrate.js';
-import { isAlive } from '../../src/process/orphan-guard.js';
+import { commandLine, isAlive } from '../../src/process/orphan-guard.js';
 import { workerConnectionOptions } from '../../src/redis/connection.js';
 import { waitUntil } from '../harness.js';
 
@@ -212,7 +212,8 @@ export async function scratchDatabase(lab: Lab): Promise<{ url: string; db: Data
 
 /** A Queue on the demo's `tasks` queue, for the test to read job states; closed at clean-up. */
 export function tasksQueue(lab: Lab, redisUrl: string): Queue<LogTaskData> {
-  const queue = new Queue<LogTaskData>(TASKS_QUEUE, { connection: { ...workerConnectionOptions(redisUrl), enableOfflineQueue: false } });
+  // Waits out a Redis restart (the worker's options): the suite reads states across its own kills.
+  const queue = new Queue<LogTaskData>(TASKS_QUEUE, { connection: workerConnectionOptions(redisUrl) });
   queue.on('error', () => {}); // the suite kills this Redis on purpose
   lab.onCleanUp(() => queue.close());
   return queue;
@@ -239,6 +240,26 @@ export async function startWorker(lab: Lab, env: Record<string, string>): Promis
 export function childPids(pid: number): number[] {
   const result = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' });
   return result.stdout.split('\n').filter(Boolean).map(Number);
+}
+
+/**
+ * The Node process running the app under `npm` (npm → sh → node): the one whose command line
+ * names `src/app/`. Signals to npm and deadlines are measured on this process.
+ */
+export function appPid(started: Started): number {
+  const queue = [started.pid];
+  while (queue.length > 0) {
+    const pid = queue.shift()!;
+    if (pid !== started.pid && /^\S*node\b.*src\/app\//.test(commandLine(pid))) return pid;
+    queue.push(...childPids(pid));
+  }
+  throw new Error(`${started.name}: no app process under pid ${started.pid}`);
+}
+
+/** Resolves with the time (`Date.now()`) at which `pid` was first seen gone. */
+export async function exitTime(pid: number, timeoutMs: number, message: string): Promise<number> {
+  await waitUntil(() => !isAlive(pid), { timeoutMs, message });
+  return Date.now();
 }
 
 /** Resolves once `pid` no longer exists, or rejects after `timeoutMs`. */
