@@ -48,13 +48,18 @@ export function readOwner(dir: string): OwnerRecord | undefined {
   }
 }
 
-/** `true` while process `pid` exists. */
+/** `true` while process `pid` exists and has not exited (a zombie awaiting its parent counts as gone). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): kill(0) is all there is
   }
 }
 
