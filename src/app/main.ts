@@ -118,7 +118,8 @@ const shutdown = closeOnSignals(
     () => new Promise((resolve) => server.close(resolve)),
     () => worker.close(),
     async () => clearInterval(sweeper),
-    () => tasksQueue.close(),
+    // close() needs Redis to answer; while Redis is down, drop the connection instead.
+    () => (redisWatch.isUp ? tasksQueue.close() : tasksQueue.disconnect()),
     () => db.$disconnect(),
     // quit() waits for Redis to answer; while Redis is down it cannot, so just drop the connection.
     () => cacheRedis.quit().catch(() => cacheRedis.disconnect()),
