@@ -138,10 +138,15 @@ export function cleanStaleFolders(extraDirs: string[] = []): string[] {
   return cleaned;
 }
 
-/** The command line of `pid` (`ps` works on Linux and macOS alike); '' when unknown. */
+/** The command line of `pid` (from /proc on Linux, `ps` elsewhere); '' when unknown. */
 export function commandLine(pid: number): string {
-  const result = spawnSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' });
-  return result.status === 0 ? result.stdout.trim() : '';
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+  } catch {
+    if (existsSync('/proc/self')) return '';
+    const result = spawnSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' });
+    return result.status === 0 ? result.stdout.trim() : '';
+  }
 }
 
 /** Sends `signal`, waits up to 10 s for the process to go, then SIGKILLs it. */
@@ -191,6 +196,10 @@ export function parentOf(pid: number): number | undefined {
 }
 
 function processName(pid: number): string {
-  const result = spawnSync('ps', ['-o', 'comm=', '-p', String(pid)], { encoding: 'utf8' });
-  return result.status === 0 ? result.stdout.trim().replace(/^.*\//, '') : '';
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    const result = spawnSync('ps', ['-o', 'comm=', '-p', String(pid)], { encoding: 'utf8' });
+    return result.status === 0 ? result.stdout.trim().replace(/^.*\//, '') : '';
+  }
 }
