@@ -65,6 +65,7 @@ export function isAlive(pid: number): boolean {
 
 /** A running guard; {@link Guard.dispose} stops it once the child was stopped normally. */
 export interface Guard {
+  /** Stops the guard; the child it watched was stopped normally. */
   dispose(): void;
 }
 
