@@ -8,12 +8,22 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanStaleFolders, isAlive, readOwner, TEMP_PREFIX, writeOwner } from '../../src/process/orphan-guard.js';
+import { cleanStaleFolders, isAlive, parentOf, readOwner, TEMP_PREFIX, writeOwner } from '../../src/process/orphan-guard.js';
 import { waitUntil } from '../harness.js';
 import { figure, freePort, Lab, waitForExit } from './processes.js';
 
 const lab = new Lab();
 afterEach(() => lab.cleanUp());
+
+/** `true` when `ancestor` is `pid` or one of its parents (at most 10 levels up). */
+function descendsFrom(pid: number, ancestor: number): boolean {
+  let current: number | undefined = pid;
+  for (let level = 0; current !== undefined && current > 1 && level < 10; level++) {
+    if (current === ancestor) return true;
+    current = parentOf(current);
+  }
+  return false;
+}
 
 /** `workbook-*` folders in the temporary directory whose owner is alive. */
 function liveGuardedFolders(): Map<string, { owner: number; pid?: number }> {
@@ -27,12 +37,12 @@ function liveGuardedFolders(): Map<string, { owner: number; pid?: number }> {
 
 describe('nothing left running', () => {
   it('after npm test is killed with SIGKILL, process group and all', async () => {
-    const before = new Set(liveGuardedFolders().keys());
     const run = lab.spawn('npm test', 'npm', ['test', '--', 'chapter1']);
-    // The run's own Redis and database folders, recorded as theirs.
+    // The run's own Redis and database folders: owned by a process under this npm (other runs
+    // on the same machine have folders of their own).
     const theirs = await waitUntil(
       () => {
-        const now = [...liveGuardedFolders()].filter(([dir]) => !before.has(dir) && /(redis|test-db)-/.test(dir));
+        const now = [...liveGuardedFolders()].filter(([dir, record]) => /(redis|test-db)-/.test(dir) && descendsFrom(record.owner, run.pid));
         return now.length >= 2 ? now : undefined;
       },
       { timeoutMs: 60_000, message: "the test run's Redis and database folders" },
