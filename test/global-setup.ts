@@ -48,7 +48,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await applyMigrations(`file:${templateDatabase}`);
 
   // The exercises run on SQLite; only the toolkit's tests pay for PostgreSQL's start-up.
-  const postgres = project.name === 'exercises' ? undefined : await acquirePostgres();
+  let postgres: PostgresServer | undefined;
+  try {
+    postgres = project.name === 'exercises' ? undefined : await acquirePostgres();
+  } catch (error) {
+    // Stop what is already running, or the run cannot exit (vitest waits 10 s, then gives up).
+    await redis.release();
+    rmSync(dir, { recursive: true, force: true });
+    dirGuard.dispose();
+    throw error;
+  }
 
   project.provide('redisUrl', redis.url);
   project.provide('templateDatabase', templateDatabase);

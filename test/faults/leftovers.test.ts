@@ -93,6 +93,20 @@ describe('start-up faults', () => {
     expect(message).not.toMatch(/secret/);
   });
 
+  it('npm test with DATABASE_URL naming an unreachable PostgreSQL: a clear error at once, no hang', async () => {
+    const port = await freePort();
+    const startedAt = Date.now();
+    const run = lab.spawn('npm test', 'npm', ['test', '--', 'chapter1'], { DATABASE_URL: `postgres://workbook@127.0.0.1:${port}/demo` });
+    const { code } = await run.exited;
+    const seconds = (Date.now() - startedAt) / 1000;
+    figure('npm test with an unreachable PostgreSQL: exit after (s)', seconds.toFixed(1));
+    expect(code).not.toBe(0);
+    expect(run.lines.join('\n')).toMatch(/Cannot create a test database on PostgreSQL at postgres:\/\/workbook@127\.0\.0\.1/);
+    // Vitest waits 10 s for a run that cannot exit (a server still running) before giving up.
+    expect(run.lines.join('\n')).not.toMatch(/close timed out/);
+    expect(seconds).toBeLessThan(10);
+  });
+
   it('npm run db:setup creates the missing folder of a new SQLite file', async () => {
     const file = join(lab.tempDir('sqlite'), 'missing-dir', 'nested', 'x.db');
     const setup = lab.spawn('db:setup', 'npm', ['run', 'db:setup'], { DATABASE_URL: `file:${file}` });
