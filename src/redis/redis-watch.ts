@@ -88,7 +88,7 @@ export class RedisWatch extends EventEmitter<{ down: [reason: string]; up: [down
   private markDown(reason: string): void {
     if (this.downSince !== undefined || this.client.status === 'end') return;
     this.downSince = Date.now();
-    this.options.logger.error({ redis: this.url, reason }, 'Redis unreachable: jobs wait, POST /tasks answers 503; retrying in the background');
+    this.options.logger.error({ redis: this.url, reason }, 'Redis unreachable: jobs wait until it is back; retrying in the background');
     this.emit('down', reason);
   }
 
