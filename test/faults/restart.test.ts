@@ -13,7 +13,8 @@ import { appPid, exitTime, figure, Lab, lostAndDoubled, postTask, scratchDatabas
 const lab = new Lab();
 afterEach(() => lab.cleanUp());
 
-const STALL_PICKUP_LIMIT_MS = TASK_WORKER_STALL_SETTINGS.lockDuration + TASK_WORKER_STALL_SETTINGS.stalledInterval + 5000;
+// Lock expiry plus one stall check (5 to 15 s), plus starting the next worker on a busy machine.
+const STALL_PICKUP_LIMIT_MS = TASK_WORKER_STALL_SETTINGS.lockDuration + TASK_WORKER_STALL_SETTINGS.stalledInterval + 10_000;
 
 async function acceptTasks(base: string, count: number, label: string): Promise<number[]> {
   const ids: number[] = [];

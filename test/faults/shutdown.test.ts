@@ -16,7 +16,8 @@ afterEach(() => lab.cleanUp());
 const DEADLINE_S = 2;
 /** The deadline, the hand-back grace (3 s) and a margin for a busy machine. */
 const EXIT_LIMIT_MS = (DEADLINE_S + 3) * 1000 + 2000;
-const STALL_PICKUP_LIMIT_MS = TASK_WORKER_STALL_SETTINGS.lockDuration + TASK_WORKER_STALL_SETTINGS.stalledInterval + 5000;
+// Lock expiry plus one stall check (5 to 15 s), plus starting the next worker on a busy machine.
+const STALL_PICKUP_LIMIT_MS = TASK_WORKER_STALL_SETTINGS.lockDuration + TASK_WORKER_STALL_SETTINGS.stalledInterval + 10_000;
 
 async function enqueueTasks(db: Database, queue: Queue<LogTaskData>, count: number, label: string): Promise<number[]> {
   const ids: number[] = [];

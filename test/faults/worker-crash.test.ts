@@ -26,7 +26,8 @@ async function enqueueTasks(db: Database, queue: Queue<LogTaskData>, count: numb
 }
 
 /** The longest a killed worker's job can take to run again with the demo's stall settings. */
-const STALL_PICKUP_LIMIT_MS = TASK_WORKER_STALL_SETTINGS.lockDuration + TASK_WORKER_STALL_SETTINGS.stalledInterval + 5000;
+// Lock expiry plus one stall check (5 to 15 s), plus starting the next worker on a busy machine.
+const STALL_PICKUP_LIMIT_MS = TASK_WORKER_STALL_SETTINGS.lockDuration + TASK_WORKER_STALL_SETTINGS.stalledInterval + 10_000;
 
 describe('a worker killed with SIGKILL', () => {
   it('after the write and before completion: the job runs again and its effect is not doubled', async () => {
