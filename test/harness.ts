@@ -61,6 +61,8 @@ export interface TestEnv {
   readonly db: Database;
   /** Which database `db` talks to. */
   readonly database: DatabaseKind;
+  /** The URL of this file's database, to open a second client on it (e.g. with other options). */
+  readonly databaseUrl: string;
   /** Registers something to close after the current test, and returns it. */
   track<T extends Closable>(resource: T): T;
 }
@@ -72,10 +74,12 @@ export function useTestEnv(options: TestEnvOptions = {}): TestEnv {
   const store = database === 'postgres' ? postgresDatabase(prefix) : sqliteDatabase(prefix);
   const tracked: Closable[] = [];
   let db: Database | undefined;
+  let databaseUrl: string | undefined;
   let redis: Redis | undefined;
 
   beforeAll(async () => {
-    db = await createDatabase(await store.create(), queryLogOptions);
+    databaseUrl = await store.create();
+    db = await createDatabase(databaseUrl, queryLogOptions);
     redis = new Redis(workerConnectionOptions(inject('redisUrl')));
   });
 
@@ -102,6 +106,10 @@ export function useTestEnv(options: TestEnvOptions = {}): TestEnv {
     get db() {
       if (!db) throw new Error('env.db is ready inside tests and hooks, not at import time');
       return db;
+    },
+    get databaseUrl() {
+      if (!databaseUrl) throw new Error('env.databaseUrl is ready inside tests and hooks, not at import time');
+      return databaseUrl;
     },
     track(resource) {
       tracked.push(resource);

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { expectQueries, watchQueries } from '../../src/queries/index.js';
+import { expectNoNPlusOne, expectQueries, watchQueries } from '../../src/queries/index.js';
 import type { Product } from '../../src/generated/sqlite/client.js';
 import { useTestEnv } from '../../test/harness.js';
 import { forEachProductBatch } from './product-batches.js';
@@ -33,6 +33,18 @@ it('reads one batch per query: 3 or 4 queries for 25 products in batches of 10',
     }),
   );
   expect(handled).toBe(25);
+});
+
+it('walks a big table in many small batches, which the helper does not call an N+1', async () => {
+  const ids = await writeProducts(30);
+  const seen: number[] = [];
+  await expectNoNPlusOne(() =>
+    forEachProductBatch(watchQueries(env.db), 4, async (batch) => {
+      expect(batch.length).toBeLessThanOrEqual(4);
+      seen.push(...batch.map((product) => product.id));
+    }),
+  );
+  expect(seen).toEqual(ids);
 });
 
 it('rejects a batch size below 1 with a clear error', async () => {

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { CallSite } from './call-site.js';
 import { formatProblem, type QueryReport } from './report.js';
 import { runQueryScope, type QueryScopeOptions } from './scope.js';
 import { displayShape, shapeOf, tableOf } from './statement.js';
@@ -81,7 +82,8 @@ export function expectNoQueries<T>(block: () => T | Promise<T>): Promise<T> {
 
 /**
  * Runs `block` in a `raise`-mode scope: fails with an `NPlusOneError` when it ran an N+1, a
- * count per row or a write loop (and, with `unusedIncludes: true`, an unused include).
+ * count per row, a write loop or the same read again and again (and, with `unusedIncludes: true`,
+ * an unused include).
  * Resolves to what the block returned.
  */
 export async function expectNoNPlusOne<T>(block: () => T | Promise<T>, options: Omit<QueryScopeOptions, 'mode'> = {}): Promise<T> {
@@ -101,23 +103,25 @@ function listStatements(report: QueryReport): string {
   // Consecutive runs of the same statement from the same place are one line: an N+1 of 500
   // lookups should not bury the other statements.
   const lines: string[] = [];
-  let previous: { text: string; site: string | undefined; first: number; last: number } | undefined;
+  let previous: { text: string; site: CallSite | undefined; first: number; last: number } | undefined;
   const flush = () => {
     if (!previous) return;
     const span = previous.first === previous.last ? `${previous.first}.` : `${previous.first}-${previous.last}.`;
     const times = previous.last - previous.first + 1;
-    const where = previous.site ? ` at ${previous.site}` : '';
+    // Formatted here, once per line printed, not once per statement.
+    const frame = previous.site?.frames[0];
+    const where = frame ? ` at ${frame}` : '';
     lines.push(`  ${span} ${previous.text}${times > 1 ? ` ×${times}` : ''}${where}`);
   };
   report.statements.forEach((s, i) => {
-    const what = s.operation ? ` (${s.operation.model}.${s.operation.operation})` : '';
+    const what = s.operation ? ` (${s.operation.model ? `${s.operation.model}.` : ''}${s.operation.operation})` : '';
     const text = `${displayShape(shapeOf(s.sql))}${what}`;
     if (previous?.text === text) {
       previous.last = i + 1;
       return;
     }
     flush();
-    previous = { text, site: s.operation?.callSite.frames[0], first: i + 1, last: i + 1 };
+    previous = { text, site: s.operation?.callSite, first: i + 1, last: i + 1 };
   });
   flush();
   const problems = report.problems.map((p) => formatProblem(p).replace(/^/gm, '  '));

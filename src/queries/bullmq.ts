@@ -4,11 +4,17 @@
  * @module
  */
 import type { Job, Processor } from 'bullmq';
+import { reportingByDefault } from './enabled.js';
 import type { QueryReport } from './report.js';
 import { runQueryScope, type QueryScopeOptions } from './scope.js';
 
 /** Options of {@link withQueryReport}. */
 export interface JobQueryReportOptions extends Omit<QueryScopeOptions, 'label'> {
+  /**
+   * Whether to report at all. Defaults to `true` unless `NODE_ENV` is `production`; when `false`
+   * {@link withQueryReport} returns the processor itself.
+   */
+  enabled?: boolean;
   /** Called with each job's report, e.g. to store or measure it. */
   onReport?: (report: QueryReport, job: Job) => void;
 }
@@ -17,6 +23,7 @@ export interface JobQueryReportOptions extends Omit<QueryScopeOptions, 'label'> 
  * Wraps a processor so that each job runs in its own query scope, labelled
  * `queue:name#id`. In `warn` mode (the default) problems are logged; in `raise` mode the job
  * fails with an `NPlusOneError`, which BullMQ records as the failure reason (use it in tests).
+ * Off in production unless `enabled: true`: then the processor is returned unchanged.
  *
  * @example
  * ```ts
@@ -27,6 +34,7 @@ export function withQueryReport<T, R, N extends string>(
   processor: Processor<T, R, N>,
   options: JobQueryReportOptions = {},
 ): Processor<T, R, N> {
+  if (!(options.enabled ?? reportingByDefault())) return processor;
   return async (job, token, signal) => {
     const { value, report } = await runQueryScope(() => processor(job, token, signal), {
       ...options,

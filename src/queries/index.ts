@@ -2,9 +2,10 @@
  * The query-counting helper: Bullet for Prisma.
  *
  * It records every SQL statement a Prisma client sends inside a *query scope* (a block, an HTTP
- * request, a BullMQ job, a test), flags the same statement shape run again and again (N+1
- * reads, counts per row, writes per row, and optionally unused `include`s) with the call site in
- * your code and a fix, and checks query budgets in tests.
+ * request, a BullMQ job, a test), flags the same statement shape run again and again from one
+ * place (N+1 reads, counts per row, writes per row), the same row read again and again, and
+ * optionally unused `include`s, each with the call site in your code and a fix that names the
+ * relation, and checks query budgets in tests.
  *
  * ```ts
  * const db = watchQueries(await createDatabase(url, queryLogOptions));
@@ -25,11 +26,13 @@ export {
   type QueryProblem,
   type SafelistEntry,
 } from './detect.js';
+export { reportingByDefault } from './enabled.js';
 export { queryReportMiddleware, type QueryReportMiddlewareOptions } from './express.js';
 export { formatProblem, formatReport, NPlusOneError, summarizeReport, type QueryReport } from './report.js';
 export {
   currentQueryScope,
   finishScope,
+  openScopeCount,
   QueryScope,
   runQueryScope,
   type DetectionMode,

@@ -14,7 +14,7 @@ export interface QueryReport {
   readonly statements: readonly QueryStatement[];
   /** Sum of the statements' database time, in milliseconds. */
   readonly totalDurationMs: number;
-  /** N+1s, per-row counts, write loops and unused includes found. */
+  /** N+1s, per-row counts, write loops, repeated reads and unused includes found. */
   readonly problems: readonly QueryProblem[];
 }
 
@@ -22,13 +22,17 @@ const TITLES: Record<QueryProblem['kind'], string> = {
   'n-plus-one': 'N+1 query',
   'per-row-count': 'N+1 count (a count per row)',
   'write-loop': 'Write loop (one write per row)',
+  'repeated-read': 'Repeated query (the same statement with the same parameters)',
   'unused-include': 'Unused eager loading',
 };
 
 /** One problem as a few lines: what, how often, where, and the fix. */
 export function formatProblem(problem: QueryProblem): string {
   const what = problem.operation ? `${problem.model}.${problem.operation}` : problem.model;
-  const times = problem.kind === 'unused-include' ? `on ${problem.count} row(s)` : `ran ${problem.count} times`;
+  const times =
+    problem.kind === 'unused-include'
+      ? `on ${problem.count} row(s)`
+      : `ran ${problem.count} times${problem.parent ? `, once per ${problem.parent.model}` : ''}`;
   const lines = [
     `${TITLES[problem.kind]}: ${what} ${times}`,
     `    ${problem.shape}`,

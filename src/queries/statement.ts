@@ -10,14 +10,19 @@ import type { CallSite } from './call-site.js';
 /** What a statement does, as far as N+1 detection cares. */
 export type StatementKind = 'select' | 'count' | 'write';
 
-/** The Prisma call that sent a statement, when the client was wrapped by `watchQueries()`. */
+/** The Prisma call that sent a statement, as `watchQueries()` sees it when Prisma runs the call. */
 export interface PrismaOperation {
-  /** Model name as in schema.prisma, e.g. `User`. */
-  readonly model: string;
-  /** Client method, e.g. `findUnique`, `count`, `create`. */
+  /** Model name as in schema.prisma, e.g. `User`; `undefined` for a raw query. */
+  readonly model: string | undefined;
+  /** Client method, e.g. `findUnique`, `count`, `create`, `$queryRaw`. */
   readonly operation: string;
   /** Where the user's code called the method. */
   readonly callSite: CallSite;
+  /**
+   * `batch` when the call was one of a `$transaction([...])` array, `interactive` inside
+   * `$transaction(async (tx) => ...)`, `undefined` otherwise.
+   */
+  readonly transaction: 'batch' | 'interactive' | undefined;
 }
 
 /** One SQL statement Prisma sent to the database inside a query scope. */

@@ -143,9 +143,9 @@ for (const database of DATABASE_KINDS) {
       it('repeated statements below the threshold (and flags them once the threshold is lowered)', async () => {
         const { userIds } = await seedBlog(env.db);
         const db = watchQueries(env.db);
+        // One loop of two lookups (two lookups from two different lines are never an N+1).
         const twoLookups = async () => {
-          await db.user.findUnique({ where: { id: userIds[0]! } });
-          await db.user.findUnique({ where: { id: userIds[1]! } });
+          for (const id of userIds.slice(0, 2)) await db.user.findUnique({ where: { id } });
         };
         expect((await collect(twoLookups)).report.problems).toEqual([]);
         expect((await collect(twoLookups, { threshold: 2 })).report.problems).toHaveLength(1);
@@ -171,20 +171,20 @@ for (const database of DATABASE_KINDS) {
     it('keeps two scopes running at the same time apart', async () => {
       const { userIds } = await seedBlog(env.db);
       const db = watchQueries(env.db);
-      // findMany, not findUnique: Prisma would batch two findUnique calls of the same tick into one
-      // statement even across scopes, and that statement can belong to only one of them.
+      // findUnique: Prisma merges the calls of both scopes made in the same tick into one
+      // statement, and each scope must still see the statements that answered its own calls.
       const worker = (id: number, times: number) =>
         collect(async () => {
           for (let n = 0; n < times; n++) {
-            await db.user.findMany({ where: { id } });
+            await db.user.findUnique({ where: { id } });
             await new Promise((resolve) => setImmediate(resolve)); // let the other scope run in between
           }
         });
       const [a, b] = await Promise.all([worker(userIds[0]!, 5), worker(userIds[1]!, 2)]);
       expect(a.report.statements).toHaveLength(5);
       expect(b.report.statements).toHaveLength(2);
-      expect(a.report.statements.every((s) => JSON.parse(s.params)[0] === userIds[0])).toBe(true);
-      expect(b.report.statements.every((s) => JSON.parse(s.params)[0] === userIds[1])).toBe(true);
+      expect(a.report.statements.every((s) => JSON.parse(s.params).includes(userIds[0]))).toBe(true);
+      expect(b.report.statements.every((s) => JSON.parse(s.params).includes(userIds[1]))).toBe(true);
       expect(a.report.problems).toHaveLength(1);
       expect(b.report.problems).toEqual([]);
     });

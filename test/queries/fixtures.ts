@@ -34,3 +34,30 @@ export async function seedBlog(db: Database, { posts = 5, commentsPerPost = 2 } 
   }
   return { userIds, postIds };
 }
+
+/** Writes `count` products in one category; resolves to their ids, in id order. */
+export async function seedProducts(db: Database, count: number): Promise<number[]> {
+  const category = await db.category.create({ data: { name: 'Books' } });
+  await db.product.createMany({
+    data: Array.from({ length: count }, (_, n) => ({ name: `Book ${n + 1}`, priceCents: 1000 + n, categoryId: category.id })),
+  });
+  return (await db.product.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((p) => p.id);
+}
+
+/**
+ * A meeting point for `parties` concurrent callers: each `arrive()` resolves once all of them have
+ * arrived, so their next statements start in the same tick — the case where Prisma merges
+ * `findUnique` calls of different requests or jobs into one statement.
+ */
+export function barrier(parties: number): { arrive(): Promise<void> } {
+  let arrived = 0;
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return {
+    arrive() {
+      arrived += 1;
+      if (arrived === parties) open();
+      return opened;
+    },
+  };
+}

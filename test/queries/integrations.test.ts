@@ -4,8 +4,8 @@
 import type { AddressInfo } from 'node:net';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import express from 'express';
-import { describe, expect, it } from 'vitest';
-import { queryReportMiddleware, watchQueries, withQueryReport, type QueryReport } from '../../src/queries/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { currentQueryScope, queryReportMiddleware, watchQueries, withQueryReport, type QueryReport } from '../../src/queries/index.js';
 import { useTestEnv } from '../harness.js';
 import { seedBlog } from './fixtures.js';
 
@@ -94,5 +94,45 @@ describe('withQueryReport', () => {
     const job = await queue.add('weekly', {});
     await expect(job.waitUntilFinished(events, 5000)).rejects.toThrow(/N\+1 query: User\.findUnique ran 3 times/);
     expect((await queue.getJob(job.id!))!.failedReason).toContain('fix: ');
+  });
+});
+
+describe('switched off (production)', () => {
+  it('the middleware opens no scope, sets no header and logs nothing unless enabled', async () => {
+    await seedBlog(env.db, { posts: 2 });
+    const lines: string[] = [];
+    const db = watchQueries(env.db);
+    const app = express();
+    app.use(queryReportMiddleware({ log: (line) => lines.push(line), header: 'X-Query-Count', enabled: false }));
+    app.get('/feed', async (_req, res) => {
+      const posts = await db.post.findMany();
+      res.json({ posts: posts.length, scoped: currentQueryScope() !== undefined });
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    env.track({ close: () => new Promise((resolve) => server.close(resolve)) });
+    const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/feed`);
+    expect(await response.json()).toEqual({ posts: 2, scoped: false });
+    expect(response.headers.get('x-query-count')).toBeNull();
+    expect(lines).toEqual([]);
+  });
+
+  it('the job wrapper hands back the processor itself unless enabled', () => {
+    const processor = async () => 'done';
+    expect(withQueryReport(processor, { enabled: false })).toBe(processor);
+  });
+
+  it('both are off by default when NODE_ENV is production, and on otherwise', () => {
+    const processor = async () => 'done';
+    vi.stubEnv('NODE_ENV', 'production');
+    try {
+      expect(withQueryReport(processor)).toBe(processor);
+      const next = vi.fn();
+      queryReportMiddleware()({} as express.Request, {} as express.Response, next);
+      expect(next).toHaveBeenCalledOnce();
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect(withQueryReport(processor)).not.toBe(processor);
   });
 });

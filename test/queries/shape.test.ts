@@ -36,7 +36,7 @@ describe('statement details', () => {
     expect(kindOf({ sql: 'SELECT COUNT(*) FROM x', operation: undefined })).toBe('count');
     expect(kindOf({ sql: 'UPDATE x SET a = ?', operation: undefined })).toBe('write');
     expect(kindOf({ sql: 'SELECT a FROM x', operation: undefined })).toBe('select');
-    expect(kindOf({ sql: 'SELECT a FROM x', operation: { model: 'X', operation: 'create', callSite: { frames: [] } } })).toBe('write');
+    expect(kindOf({ sql: 'SELECT a FROM x', operation: { model: 'X', operation: 'create', callSite: { frames: [] }, transaction: undefined } })).toBe('write');
     expect(isTransactionControl('COMMIT')).toBe(true);
     expect(isTransactionControl('SELECT 1')).toBe(false);
   });
