@@ -37,6 +37,14 @@ describe('Redis outage under npm start', () => {
     expect(await healthFrozen.json()).toMatchObject({ ok: false, redis: { ok: false }, database: { ok: true } });
     redis.process.signal('SIGCONT');
     await waitUntil(async () => (await fetch(`${base}/health`)).status === 200, { timeoutMs: 15_000, message: 'health after SIGCONT' });
+    // The add of the POST answered 503 was already on the wire and may reach Redis now. Let its job
+    // finish before the kill: a kill while it runs would cut off its completion, which is a
+    // different fault (the one worker-crash.test.ts injects), not the outage this test is about.
+    const queue = tasksQueue(lab, redis.url);
+    await waitUntil(async () => Object.values(await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized')).every((n) => n === 0), {
+      timeoutMs: 15_000,
+      message: 'the queue to be idle before the kill',
+    });
 
     // Killed Redis: refused connections, many requests during the outage.
     redis.process.signal('SIGKILL');
@@ -77,7 +85,6 @@ describe('Redis outage under npm start', () => {
     expect({ lost, doubled, tasks, outboxLeft }).toEqual({ lost: 0, doubled: 0, tasks: accepted.length, outboxLeft: 0 });
     // A request that timed out against the frozen Redis may still have reached it: that job then
     // ran for a task that was never kept, and finished without an effect.
-    const queue = tasksQueue(lab, redis.url);
     const jobs = await queue.getJobs(['completed', 'failed', 'waiting', 'active', 'delayed']);
     const strays = jobs.filter((job) => !accepted.includes(job.data.taskId));
     figure('outage: jobs whose POST was answered 503 (ran without effect)', strays.length);
