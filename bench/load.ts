@@ -1,5 +1,5 @@
 /**
- * `npm run bench`, part 2: the demo under load. Not a test: it measures and prints.
+ * `npm run bench -- load` (and the second part of `npm run bench`): the demo under load. Not a test: it measures and prints.
  *
  * Starts the real demo (`src/app/main.ts`, its worker included) on a private Redis and a
  * throwaway SQLite file, sends `POST /tasks` from `LOAD_CONCURRENCY` clients at once (default 20)
