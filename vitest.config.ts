@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
-import { defineConfig, type Plugin } from 'vitest/config';
+import { configDefaults, defineConfig, type Plugin } from 'vitest/config';
 
 const root = import.meta.dirname;
 const exercisesDir = resolve(root, 'exercises') + sep;
@@ -34,8 +34,20 @@ export default defineConfig({
     hookTimeout: 15_000,
     reporters: ['default', './test/hint-reporter.ts'],
     projects: [
-      { extends: true, test: { name: 'toolkit', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'toolkit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/faults/**'] } },
       { extends: true, test: { name: 'exercises', include: ['exercises/**/*.test.ts'] } },
+      // `npm run test:faults`: real processes (npm start, npm run worker, redis-server) killed and
+      // stopped on purpose. Each file starts its own, so no shared Redis or database here. Most
+      // of the time is spent waiting for BullMQ's stall checks, so two files run at once.
+      {
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 60_000,
+          maxWorkers: 2,
+        },
+      },
     ],
   },
 });

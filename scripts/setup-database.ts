@@ -2,7 +2,8 @@
  * `npm run db:setup` (also run by `npm install`): creates the database, applies the committed
  * migrations and seeds sample data into a new database. `--reset` starts again from empty.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { createDatabase, isPostgresUrl, sqlitePath } from '../src/db/client.js';
 import { applyMigrations, redact } from '../src/db/migrate.js';
@@ -16,6 +17,8 @@ async function main(): Promise<void> {
   }
   if (!isPostgresUrl(databaseUrl) && !existsSync(sqlitePath(databaseUrl))) {
     console.log(`Creating ${sqlitePath(databaseUrl)}`);
+    // SQLite creates the file but not its folder.
+    mkdirSync(dirname(sqlitePath(databaseUrl)), { recursive: true });
   }
   const applied = await applyMigrations(databaseUrl);
   for (const name of applied) console.log(`Applied migration ${name}`);

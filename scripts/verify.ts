@@ -3,7 +3,7 @@
  *
  * 1. typecheck of everything (src, tests, exercises, solutions, tutorials, scripts)
  * 2. the exercise manifest: every exercise test has a starter, a solution and a hint
- * 3. the toolkit's own tests
+ * 3. the toolkit's own tests, then the fault suite (real processes killed and stopped on purpose)
  * 4. every exercise test PASSES against its reference solution
  * 5. every exercise test FAILS against its starter (a test that passes unsolved proves nothing)
  * 6. every tutorial example runs and exits 0 by itself
@@ -53,6 +53,8 @@ console.log(`\n=== exercise manifest: ${manifestProblems.length === 0 ? 'complet
 step('exercise manifest', manifestProblems.length === 0, manifestProblems);
 
 step('toolkit tests', run('toolkit tests', 'vitest', ['run', '--project', 'toolkit']) === 0);
+
+step('fault suite', run('fault suite', 'vitest', ['run', '--project', 'faults']) === 0);
 
 const solved = exerciseRun('solutions');
 const notPassing = solved.testResults.flatMap((file) =>

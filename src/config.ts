@@ -17,7 +17,30 @@ export interface WorkbookConfig {
   port: number;
   /** Jobs one worker process runs at once (Sidekiq's `:concurrency:`, whose default is 5). */
   concurrency: number;
+  /**
+   * How long a stopping worker lets running jobs finish before handing them back to the queue
+   * (`SHUTDOWN_TIMEOUT`, in seconds like Sidekiq's `-t`; default 25).
+   */
+  shutdownTimeoutMs: number;
+  /** Where `npm start`'s private Redis keeps its append-only file (`REDIS_DATA_DIR`, default `.data/redis`). */
+  redisDataDir: string;
+  /**
+   * Host names the demo answers to (`ALLOWED_HOSTS`, comma-separated; default `localhost`,
+   * `127.0.0.1` and `[::1]`). Other `Host` headers are refused, which defeats DNS rebinding.
+   */
+  allowedHosts: string[];
+  /** Pretend work in the demo's job, in milliseconds (`DEMO_JOB_WORK_MS`, default 0): for trying faults. */
+  demoJobWorkMs: number;
 }
+
+/** Sidekiq's shutdown timeout, `-t 25`. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 25;
+
+/** Where `npm start` keeps its Redis data (git-ignored). */
+export const DEFAULT_REDIS_DATA_DIR = '.data/redis';
+
+/** The host names a server on the loopback interface is reached by. */
+export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 
 /** Where `npm install` creates the sample SQLite database. */
 export const DEFAULT_DATABASE_URL = 'file:./prisma/dev.db';
@@ -34,7 +57,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkbookConfig
       optionalUrl(env, 'DATABASE_URL', ['file:', 'postgres:', 'postgresql:']) ?? DEFAULT_DATABASE_URL,
     port: positiveInteger(env, 'PORT', 3000),
     concurrency: positiveInteger(env, 'WORKER_CONCURRENCY', 5),
+    shutdownTimeoutMs: positiveInteger(env, 'SHUTDOWN_TIMEOUT', DEFAULT_SHUTDOWN_TIMEOUT_SECONDS) * 1000,
+    redisDataDir: env.REDIS_DATA_DIR?.trim() || DEFAULT_REDIS_DATA_DIR,
+    allowedHosts: hostList(env, 'ALLOWED_HOSTS') ?? LOOPBACK_HOSTS,
+    demoJobWorkMs: wholeNumber(env, 'DEMO_JOB_WORK_MS', 0),
   };
+}
+
+function hostList(env: NodeJS.ProcessEnv, name: string): string[] | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const hosts = raw.split(',').map((host) => host.trim().toLowerCase()).filter(Boolean);
+  const bad = hosts.find((host) => !/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/.test(host));
+  if (bad !== undefined) throw new Error(`${name}=${raw}: "${bad}" is not a host name (no port, no scheme)`);
+  return hosts;
+}
+
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value)) throw new Error(`${name}=${raw} must be a whole number of 0 or more`);
+  return value;
 }
 
 function optionalUrl(env: NodeJS.ProcessEnv, name: string, protocols: string[]): string | undefined {
@@ -51,7 +95,7 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) {
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < 1) {
     throw new Error(`${name}=${raw} must be a whole number of 1 or more`);
   }
   return value;

@@ -19,6 +19,7 @@ import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../src/config.js';
 import { isPostgresUrl } from '../src/db/client.js';
 import { applyMigrations, redact } from '../src/db/migrate.js';
+import { cleanStaleFolders, guardChild, TEMP_PREFIX, writeOwner } from '../src/process/orphan-guard.js';
 import { acquireRedis } from '../src/redis/redis-url.js';
 
 declare module 'vitest' {
@@ -37,13 +38,26 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // What runs that were SIGKILLed left behind (their servers, their folders) goes first.
+  cleanStaleFolders();
   const redis = await acquireRedis(loadConfig().redisUrl);
-  const dir = mkdtempSync(join(tmpdir(), 'workbook-test-db-'));
+  const dir = mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}test-db-`));
+  writeOwner(dir, { remove: true });
+  const dirGuard = guardChild({ dir });
   const templateDatabase = join(dir, 'template.db');
   await applyMigrations(`file:${templateDatabase}`);
 
   // The exercises run on SQLite; only the toolkit's tests pay for PostgreSQL's start-up.
-  const postgres = project.name === 'exercises' ? undefined : await acquirePostgres();
+  let postgres: PostgresServer | undefined;
+  try {
+    postgres = project.name === 'exercises' ? undefined : await acquirePostgres();
+  } catch (error) {
+    // Stop what is already running, or the run cannot exit (vitest waits 10 s, then gives up).
+    await redis.release();
+    rmSync(dir, { recursive: true, force: true });
+    dirGuard.dispose();
+    throw error;
+  }
 
   project.provide('redisUrl', redis.url);
   project.provide('templateDatabase', templateDatabase);
@@ -57,6 +71,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await postgres?.release();
     await redis.release();
     rmSync(dir, { recursive: true, force: true });
+    dirGuard.dispose();
   };
 }
 
@@ -147,7 +162,7 @@ function findPostgresBinaries(): PostgresBinaries | undefined {
 
 /** Starts a throwaway server as the current user (or as `postgres` when running as root, which PostgreSQL refuses). */
 async function startPostgres(binaries: PostgresBinaries): Promise<{ url: string; stop: () => Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'workbook-postgres-'));
+  const dir = mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}postgres-`));
   const data = join(dir, 'data');
   const owner = process.getuid?.() === 0 ? systemUser('postgres') : undefined;
   if (owner) chownSync(dir, owner.uid, owner.gid);
@@ -174,6 +189,9 @@ async function startPostgres(binaries: PostgresBinaries): Promise<{ url: string;
   server.stdout?.pipe(log);
   server.stderr?.pipe(log);
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  // If this run is SIGKILLed, the guard stops the server (fast shutdown) and removes the folder.
+  writeOwner(dir, { pid: server.pid!, signal: 'SIGINT', match: dir, remove: true });
+  const guard = guardChild({ pid: server.pid!, signal: 'SIGINT', dir });
 
   const stop = async () => {
     if (server.exitCode === null) {
@@ -184,6 +202,7 @@ async function startPostgres(binaries: PostgresBinaries): Promise<{ url: string;
     }
     log.end();
     rmSync(dir, { recursive: true, force: true });
+    guard.dispose();
   };
 
   const url = `postgres://workbook@127.0.0.1:${port}/postgres`;

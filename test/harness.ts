@@ -120,7 +120,9 @@ export function useTestEnv(options: TestEnvOptions = {}): TestEnv {
 
 /**
  * Resolves once `check()` returns a truthy value, polling every 20 ms; rejects after `timeoutMs`
- * with `message`. Use it to wait for a job state or a row, never a fixed sleep.
+ * with `message`. Use it to wait for a job state or a row, never a fixed sleep. A check that never
+ * returns (a Redis command waiting for a server that is gone) fails at the deadline too, rather
+ * than hanging the test.
  */
 export async function waitUntil<T>(
   check: () => T | Promise<T>,
@@ -128,10 +130,24 @@ export async function waitUntil<T>(
 ): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await check();
+    const value = await beforeDeadline(check(), deadline, `Timed out after ${timeoutMs} ms waiting for ${message} (its last check never returned)`);
     if (value) return value as NonNullable<T>;
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${message}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** `value`, unless `deadline` (epoch ms) passes first: then rejects with `message`. */
+async function beforeDeadline<T>(value: T | Promise<T>, deadline: number, message: string): Promise<T> {
+  if (!(value instanceof Promise)) return value;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), Math.max(0, deadline - Date.now()) + 50);
+  });
+  try {
+    return await Promise.race([value, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

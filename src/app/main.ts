@@ -1,28 +1,35 @@
 /**
- * `npm start`: the demo app. An express server whose route enqueues a job, a worker in the same
- * process that runs it, a product route served from the cache (chapter 5), and the monitoring of
- * chapter 7: two dashboards behind logins (one read-only), `/stats`, `/metrics`, JSON logs and a
- * `Server-Timing` header on every response.
+ * `npm start`: the demo app. An express server whose route enqueues a job through an outbox, a
+ * worker in the same process that runs it, a product route served from the cache (chapter 5),
+ * and the monitoring of chapter 7: two dashboards behind logins (one read-only), `/stats`,
+ * `/metrics`, `/health`, JSON logs and a `Server-Timing` header on every response.
+ *
+ * Its private Redis keeps its data in `.data/redis` (append-only file), so jobs survive a restart.
  */
-import { MetricsTime, Queue, Worker } from 'bullmq';
+import { Queue } from 'bullmq';
 import { Cache, connectCacheRedis, RedisStore, type CacheFailure } from '../cache/index.js';
-import { loadConfig } from '../config.js';
-import { createDatabase } from '../db/client.js';
+import { loadConfig, type WorkbookConfig } from '../config.js';
+import { checkDatabase, createDatabase, type Database } from '../db/client.js';
+import { sweepOutbox } from '../jobs/outbox.js';
 import { dashboardCredentialsFromEnv, type DashboardCredentials } from '../monitoring/dashboard-auth.js';
-import { createLogger, withJobLogging } from '../monitoring/job-logging.js';
+import { createLogger } from '../monitoring/job-logging.js';
 import { createQueueMetrics } from '../monitoring/metrics.js';
+import { watchParent } from '../process/orphan-guard.js';
 import { queryLogOptions, watchQueries } from '../queries/watch.js';
-import { queueConnectionOptions, workerConnectionOptions } from '../redis/connection.js';
-import { acquireRedis } from '../redis/redis-url.js';
-import { closeOnSignals } from '../worker/shutdown.js';
+import { queueConnectionOptions } from '../redis/connection.js';
+import { acquireRedis, type RedisHandle } from '../redis/redis-url.js';
+import { logRedisErrors, RedisWatch } from '../redis/redis-watch.js';
+import { closeOnSignals, handBackRunningJobs } from '../worker/shutdown.js';
 import { mountDashboard } from './dashboard.js';
 import { createApp, productETag } from './server.js';
-import { logTask, TASKS_QUEUE, type LogTaskData, type LogTaskResult } from './task-jobs.js';
+import { LOG_TASK_JOB, LOG_TASK_JOB_OPTIONS, TASKS_QUEUE, type LogTaskData } from './task-jobs.js';
+import { createTaskWorker } from './task-worker.js';
 
-const config = loadConfig();
+let config: WorkbookConfig;
 let admin: DashboardCredentials;
 let viewer: DashboardCredentials;
 try {
+  config = loadConfig();
   admin = dashboardCredentialsFromEnv('DASHBOARD', 'admin');
   viewer = dashboardCredentialsFromEnv('DASHBOARD_VIEWER', 'viewer');
 } catch (error) {
@@ -31,33 +38,55 @@ try {
 }
 
 const logger = createLogger('demo');
-const redis = await acquireRedis(config.redisUrl);
-// Watched by the query helper, so Server-Timing can report each request's queries.
-const db = watchQueries(await createDatabase(config.databaseUrl, queryLogOptions));
+let redis: RedisHandle | undefined;
+let db: Database;
+try {
+  redis = await acquireRedis(config.redisUrl, { dataDir: config.redisDataDir });
+  // Watched by the query helper, so Server-Timing can report each request's queries.
+  db = watchQueries(await createDatabase(config.databaseUrl, queryLogOptions));
+  await checkDatabase(db, config.databaseUrl);
+} catch (error) {
+  console.error((error as Error).message);
+  await redis?.release();
+  process.exit(1);
+}
+const redisUrl = redis.url;
 
-const tasksQueue = new Queue<LogTaskData>(TASKS_QUEUE, { connection: queueConnectionOptions(redis.url) });
+const redisWatch = new RedisWatch(redisUrl, { logger });
+const tasksQueue = new Queue<LogTaskData>(TASKS_QUEUE, { connection: queueConnectionOptions(redisUrl) });
+tasksQueue.on('error', logRedisErrors(logger, 'queue'));
 // The cache gets a client of its own: the Worker's waits for Redis forever, the cache's gives up
 // after CACHE_COMMAND_TIMEOUT_MS and the request is served from the database instead.
-const cacheRedis = await connectCacheRedis(redis.url);
+const cacheRedis = await connectCacheRedis(redisUrl);
 const cache = new Cache({ store: new RedisStore(cacheRedis, 'cache'), onError: logCacheFailure });
 
 const metrics = createQueueMetrics({ queues: [tasksQueue], cache, processMetrics: true });
-const worker = new Worker<LogTaskData, LogTaskResult>(
-  TASKS_QUEUE,
-  withJobLogging((job) => logTask(job, db), { logger }),
-  {
-    connection: workerConnectionOptions(redis.url),
-    concurrency: config.concurrency,
-    // Per-minute completed/failed counts in Redis, for /stats and the dashboard's charts.
-    metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
-  },
-);
+const worker = createTaskWorker({ redisUrl, db, logger, concurrency: config.concurrency, workMs: config.demoJobWorkMs });
 metrics.observeWorker(worker);
-worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
 
-const app = createApp({ db, tasksQueue, cache, monitoring: { queues: [tasksQueue], metrics } });
+const app = createApp({ db, tasksQueue, cache, monitoring: { queues: [tasksQueue], metrics }, allowedHosts: config.allowedHosts });
 mountDashboard(app, [tasksQueue], { basePath: '/admin/queues', credentials: admin });
 mountDashboard(app, [tasksQueue], { basePath: '/ops/queues', credentials: viewer, readOnly: true });
+
+// The outbox's leftovers (a request that could not enqueue and could not roll back, or a
+// process that died between commit and enqueue) go to Redis at start, every 5 s, and as soon
+// as Redis is back.
+let sweeping = false;
+const sweep = async () => {
+  if (sweeping || !redisWatch.isUp) return;
+  sweeping = true;
+  try {
+    const delivered = await sweepOutbox(db, { [TASKS_QUEUE]: tasksQueue }, { [LOG_TASK_JOB]: LOG_TASK_JOB_OPTIONS });
+    if (delivered > 0) logger.info({ delivered }, 'outbox: enqueued jobs that were left behind');
+  } catch (error) {
+    logger.debug({ reason: (error as Error).message }, 'outbox sweep stopped early');
+  } finally {
+    sweeping = false;
+  }
+};
+const sweeper = setInterval(() => void sweep(), 5000).unref();
+redisWatch.on('up', () => void sweep());
+void sweep();
 
 const product1 = await db.product.findUnique({ where: { id: 1 }, select: { id: true, updatedAt: true } });
 const server = app.listen(config.port, '127.0.0.1', () => {
@@ -65,32 +94,44 @@ const server = app.listen(config.port, '127.0.0.1', () => {
   const login = (who: DashboardCredentials, variable: string) =>
     `user "${who.user}", password "${who.password}"` +
     (who.generated ? ` (made up for this run; set ${variable}_PASSWORD to choose one)` : ` (from ${variable}_USER/${variable}_PASSWORD)`);
-  console.log(`Demo app on ${base} (Redis: ${redis.embedded ? 'private redis-server at ' : ''}${redis.url})`);
+  const where = redis!.embedded ? `private redis-server at ${redisUrl}, data kept in ${config.redisDataDir}` : redisUrl;
+  console.log(`Demo app on ${base} (Redis: ${where})`);
   console.log(`  curl -i -X POST ${base}/tasks -H 'content-type: application/json' -d '{"title":"Say hello"}'`);
   console.log(`  curl -i ${base}/tasks/1          (see the Server-Timing header)`);
   console.log(`  curl -i ${base}/products/1`);
   if (product1) console.log(`  curl -i ${base}/products/1 -H 'If-None-Match: ${productETag(product1)}'   (304 until product 1 changes)`);
+  console.log(`  curl ${base}/health`);
   console.log(`  curl ${base}/stats`);
   console.log(`  curl ${base}/metrics`);
   console.log(`  dashboard:           ${base}/admin/queues  ${login(admin, 'DASHBOARD')}`);
   console.log(`  read-only dashboard: ${base}/ops/queues    ${login(viewer, 'DASHBOARD_VIEWER')}`);
   console.log(`  curl -u '${admin.user}:${admin.password}' ${base}/admin/queues/api/queues`);
-  console.log('Job logs follow as JSON lines. Ctrl-C to stop.');
+  console.log(`Job logs follow as JSON lines. Ctrl-C to stop (running jobs get ${config.shutdownTimeoutMs / 1000} s to finish).`);
 });
 server.on('error', (error) => {
   console.error(`Cannot listen on port ${config.port}: ${error.message}. Set PORT to another port.`);
   process.exit(1);
 });
 
-closeOnSignals([
-  () => new Promise((resolve) => server.close(resolve)),
-  () => worker.close(),
-  () => tasksQueue.close(),
-  () => db.$disconnect(),
-  // quit() waits for Redis to answer; while Redis is down it cannot, so just drop the connection.
-  () => cacheRedis.quit().catch(() => cacheRedis.disconnect()),
-  () => redis.release(),
-]);
+const shutdown = closeOnSignals(
+  [
+    () => new Promise((resolve) => server.close(resolve)),
+    () => worker.close(),
+    async () => clearInterval(sweeper),
+    // close() needs Redis to answer; while Redis is down, drop the connection instead.
+    () => (redisWatch.isUp ? tasksQueue.close() : tasksQueue.disconnect()),
+    () => db.$disconnect(),
+    // quit() waits for Redis to answer; while Redis is down it cannot, so just drop the connection.
+    () => cacheRedis.quit().catch(() => cacheRedis.disconnect()),
+    async () => redisWatch.close(),
+    () => redis!.release(),
+  ],
+  process,
+  (line) => logger.info(line),
+  { timeoutMs: config.shutdownTimeoutMs, onTimeout: () => handBackRunningJobs(worker) },
+);
+// Started by npm, whose parent was killed: stop rather than run on unseen.
+watchParent(() => shutdown('parent process gone'));
 
 /** One line per failure: during an outage every request fails this way, and a stack trace each would bury the log. */
 function logCacheFailure({ operation, key, error }: CacheFailure): void {

@@ -1,32 +1,48 @@
 /**
  * `npm run worker`: a worker process on its own, like `bundle exec sidekiq`. Run several to
  * scale out; each takes `WORKER_CONCURRENCY` jobs at a time (default 5, as Sidekiq's).
- * It needs a shared Redis, so it requires `REDIS_URL`.
+ * It needs a shared Redis, so it requires `REDIS_URL`. On SIGTERM it gives running jobs
+ * `SHUTDOWN_TIMEOUT` seconds (default 25, Sidekiq's `-t`) and hands the rest back to the queue.
  */
-import { MetricsTime, Worker } from 'bullmq';
-import { loadConfig } from '../config.js';
-import { createDatabase } from '../db/client.js';
-import { createLogger, withJobLogging } from '../monitoring/job-logging.js';
-import { workerConnectionOptions } from '../redis/connection.js';
+import { loadConfig, type WorkbookConfig } from '../config.js';
+import { checkDatabase, createDatabase, type Database } from '../db/client.js';
+import { createLogger } from '../monitoring/job-logging.js';
+import { watchParent } from '../process/orphan-guard.js';
 import { acquireRedis } from '../redis/redis-url.js';
-import { closeOnSignals } from '../worker/shutdown.js';
-import { logTask, TASKS_QUEUE, type LogTaskData, type LogTaskResult } from './task-jobs.js';
+import { RedisWatch } from '../redis/redis-watch.js';
+import { closeOnSignals, handBackRunningJobs } from '../worker/shutdown.js';
+import { TASKS_QUEUE } from './task-jobs.js';
+import { createTaskWorker } from './task-worker.js';
 
-const config = loadConfig();
+let config: WorkbookConfig;
+try {
+  config = loadConfig();
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
 if (!config.redisUrl) {
   console.error('npm run worker needs REDIS_URL (e.g. REDIS_URL=redis://127.0.0.1:6379): a private Redis would have no jobs in it.');
   process.exit(1);
 }
-const redis = await acquireRedis(config.redisUrl);
-const db = await createDatabase(config.databaseUrl);
+let db: Database;
+try {
+  await acquireRedis(config.redisUrl);
+  db = await createDatabase(config.databaseUrl);
+  await checkDatabase(db, config.databaseUrl);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
 const logger = createLogger('worker');
-const worker = new Worker<LogTaskData, LogTaskResult>(TASKS_QUEUE, withJobLogging((job) => logTask(job, db), { logger }), {
-  connection: workerConnectionOptions(redis.url),
-  concurrency: config.concurrency,
-  // Every worker of a queue must use the same metrics setting (chapter 7).
-  metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
-});
-worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
-logger.info({ queue: TASKS_QUEUE, concurrency: config.concurrency }, 'worker started; Ctrl-C to stop');
+const redisWatch = new RedisWatch(config.redisUrl, { logger });
+const worker = createTaskWorker({ redisUrl: config.redisUrl, db, logger, concurrency: config.concurrency, workMs: config.demoJobWorkMs });
+logger.info({ queue: TASKS_QUEUE, concurrency: config.concurrency, shutdownTimeoutSeconds: config.shutdownTimeoutMs / 1000 }, 'worker started; Ctrl-C to stop');
 
-closeOnSignals([() => worker.close(), () => db.$disconnect()]);
+const shutdown = closeOnSignals(
+  [() => worker.close(), () => db.$disconnect(), async () => redisWatch.close()],
+  process,
+  (line) => logger.info(line),
+  { timeoutMs: config.shutdownTimeoutMs, onTimeout: () => handBackRunningJobs(worker) },
+);
+watchParent(() => shutdown('parent process gone'));

@@ -43,7 +43,9 @@ export async function createDatabase(databaseUrl: string, options: DatabaseOptio
       import('@prisma/adapter-pg'),
       import('../generated/postgres/client.js'),
     ]);
-    const client = new PostgresClient({ ...options, adapter: new PrismaPg({ connectionString: databaseUrl }) });
+    // A server that is not there must be an error within seconds, not a request that hangs.
+    const adapter = new PrismaPg({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 });
+    const client = new PostgresClient({ ...options, adapter });
     // Same models, same methods: only the SQL dialect underneath differs.
     return client as unknown as Database;
   }
@@ -52,4 +54,33 @@ export async function createDatabase(databaseUrl: string, options: DatabaseOptio
     throw new Error(`No SQLite database at ${path}: run \`npm run db:setup\` to create it, or fix DATABASE_URL`);
   }
   return new PrismaClient({ ...options, adapter: new PrismaBetterSqlite3({ url: path }) });
+}
+
+/**
+ * Runs `SELECT 1` on `db` within `timeoutMs`: at start-up, so that a database that cannot be
+ * reached stops the app with one clear message instead of failing every request later.
+ *
+ * @throws Error naming the database (password hidden) and the reason.
+ */
+export async function checkDatabase(db: Database, databaseUrl: string, timeoutMs = 5000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      db.$queryRaw`SELECT 1`,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+      }),
+    ]);
+  } catch (error) {
+    const kind = isPostgresUrl(databaseUrl) ? 'PostgreSQL' : 'SQLite';
+    const reason = (error as Error).message.split('\n').filter(Boolean).at(-1) ?? String(error);
+    throw new Error(`Cannot use the ${kind} database at ${redact(databaseUrl)}: ${reason}. Check DATABASE_URL, and run \`npm run db:setup\` for a new database.`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Hides the password of a database URL in messages. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }

@@ -10,7 +10,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { isPostgresUrl, sqlitePath } from './client.js';
+import { isPostgresUrl, redact, sqlitePath } from './client.js';
+
+export { redact };
 
 /** The migration folders, one per database kind, in Prisma's `<name>/migration.sql` layout. */
 export const MIGRATIONS_DIRS = { sqlite: 'prisma/migrations', postgres: 'prisma/migrations-postgres' } as const;
@@ -103,9 +105,4 @@ async function applyPostgres(url: string, migrations: Migration[]): Promise<stri
   } finally {
     await client.end();
   }
-}
-
-/** Hides the password of a database URL in messages. */
-export function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { guardChild, TEMP_PREFIX, writeOwner } from '../process/orphan-guard.js';
 import { createDatabase, type Database, type DatabaseOptions } from './client.js';
 import { applyMigrations } from './migrate.js';
 
@@ -21,7 +22,10 @@ export interface ScratchDatabase {
 
 /** Creates a {@link ScratchDatabase}; `options` go to `new PrismaClient()` (e.g. `log`). */
 export async function createScratchDatabase(options: DatabaseOptions = {}): Promise<ScratchDatabase> {
-  const dir = mkdtempSync(join(tmpdir(), 'workbook-example-'));
+  const dir = mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}example-`));
+  // Removed even if the example is killed: by a guard at once, or by the next run's clean-up.
+  writeOwner(dir, { remove: true });
+  const guard = guardChild({ dir });
   const url = `file:${join(dir, 'example.db')}`;
   await applyMigrations(url);
   const db = await createDatabase(url, options);
@@ -31,6 +35,7 @@ export async function createScratchDatabase(options: DatabaseOptions = {}): Prom
     async dispose() {
       await db.$disconnect();
       rmSync(dir, { recursive: true, force: true });
+      guard.dispose();
     },
   };
 }

@@ -7,10 +7,11 @@
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { cleanStaleFolders, guardChild, isAlive, OWNER_FILE, readOwner, TEMP_PREFIX, writeOwner } from '../process/orphan-guard.js';
 
 /** A running private Redis. */
 export interface EmbeddedRedis {
@@ -28,18 +29,46 @@ export const REDIS_NOT_INSTALLED =
   '`sudo apt-get install redis-server`), or set REDIS_URL to a Redis you already run, e.g. ' +
   'REDIS_URL=redis://127.0.0.1:6379';
 
+/** Options of {@link startEmbeddedRedis}. */
+export interface EmbeddedRedisOptions {
+  /** The `redis-server` binary (default: from PATH). */
+  binary?: string;
+  /**
+   * Keep the data here, across restarts: an append-only file written every second
+   * (`appendonly yes`, `appendfsync everysec`, as BullMQ's production guide advises). Without it,
+   * the server keeps nothing (tests, examples) and its folder is temporary.
+   */
+  dataDir?: string;
+}
+
 /**
- * Starts `redis-server` (from PATH, or `binary`) on a free port bound to 127.0.0.1, with no
- * persistence, and resolves once it accepts connections.
+ * Starts `redis-server` on a free port bound to 127.0.0.1 and resolves once it accepts
+ * connections. With `dataDir` it persists to an append-only file there; otherwise it keeps
+ * nothing. A guard process stops the server if this process dies without stopping it (even by
+ * SIGKILL), and leftovers of earlier runs that were killed are cleaned first.
  *
- * @throws Error with {@link REDIS_NOT_INSTALLED} when the binary is missing.
+ * @throws Error with {@link REDIS_NOT_INSTALLED} when the binary is missing, or when `dataDir`
+ *   is in use by another live process.
  */
-export async function startEmbeddedRedis(binary = 'redis-server'): Promise<EmbeddedRedis> {
+export async function startEmbeddedRedis(options: EmbeddedRedisOptions | string = {}): Promise<EmbeddedRedis> {
+  const { binary = 'redis-server', dataDir } = typeof options === 'string' ? { binary: options } : options;
+  const persistent = dataDir !== undefined;
+  const dir = persistent ? resolve(dataDir) : mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}redis-`));
+  cleanStaleFolders(persistent ? [dir] : []);
+  if (persistent) {
+    mkdirSync(dir, { recursive: true });
+    const owner = readOwner(dir);
+    if (owner && isAlive(owner.owner)) {
+      throw new Error(`The Redis data folder ${dir} is in use by process ${owner.owner} (another npm start?). Stop it first.`);
+    }
+  }
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'workbook-redis-'));
+  const persistence = persistent
+    ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '']
+    : ['--save', '', '--appendonly', 'no'];
   const child = spawn(
     binary,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    ['--port', String(port), '--bind', '127.0.0.1', ...persistence, '--dir', dir],
     // Its own process group: Ctrl-C in the terminal must reach our graceful shutdown first,
     // not kill the Redis that the shutdown still needs to finish running jobs.
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
@@ -48,11 +77,14 @@ export async function startEmbeddedRedis(binary = 'redis-server'): Promise<Embed
     await waitUntilReady(child);
   } catch (error) {
     child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    if (!persistent) rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  // A crashed test run must not leave a server behind.
-  const killOnExit = () => child.kill('SIGKILL');
+  writeOwner(dir, { pid: child.pid!, signal: 'SIGTERM', match: `127.0.0.1:${port}`, remove: !persistent });
+  // SIGKILL runs no handler: the guard notices and stops the server.
+  const guard = guardChild({ pid: child.pid!, signal: 'SIGTERM', dir: persistent ? '' : dir });
+  // A crash that still runs exit handlers need not wait for the guard.
+  const killOnExit = () => child.kill('SIGTERM');
   process.once('exit', killOnExit);
 
   let stopped: Promise<void> | undefined;
@@ -62,12 +94,17 @@ export async function startEmbeddedRedis(binary = 'redis-server'): Promise<Embed
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         process.off('exit', killOnExit);
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         // A stopped (SIGSTOP) server only acts on SIGTERM once it runs again.
         child.kill('SIGCONT');
+        // SIGTERM: Redis writes its append-only file and exits.
         child.kill('SIGTERM');
-      }).then(() => rmSync(dir, { recursive: true, force: true }));
+      }).then(() => {
+        guard.dispose();
+        if (persistent) rmSync(join(dir, OWNER_FILE), { force: true });
+        else rmSync(dir, { recursive: true, force: true });
+      });
       return stopped;
     },
   };
@@ -91,7 +128,10 @@ function waitUntilReady(child: ChildProcess): Promise<void> {
         clearTimeout(timer);
         child.removeAllListeners('exit');
         child.stdout?.removeAllListeners('data');
+        child.stderr?.removeAllListeners('data');
+        // Keep reading (and dropping) its output: a full pipe would block the server.
         child.stdout?.resume();
+        child.stderr?.resume();
         resolve();
       }
     });

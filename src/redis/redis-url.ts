@@ -17,15 +17,16 @@ export interface RedisHandle {
 
 /**
  * Uses `redisUrl` (normally `REDIS_URL`) when given, after checking that it answers; otherwise
- * starts a private `redis-server`.
+ * starts a private `redis-server`, which keeps its data in `dataDir` when given (`npm start`
+ * does; tests and examples want a throwaway one).
  *
  * @throws Error saying how to install Redis or fix `REDIS_URL`.
  */
-export async function acquireRedis(redisUrl: string | undefined): Promise<RedisHandle> {
+export async function acquireRedis(redisUrl: string | undefined, { dataDir }: { dataDir?: string } = {}): Promise<RedisHandle> {
   if (redisUrl) {
     await checkRedis(redisUrl);
     return { url: redisUrl, embedded: false, release: async () => {} };
   }
-  const server = await startEmbeddedRedis();
+  const server = await startEmbeddedRedis({ dataDir });
   return { url: server.url, embedded: true, release: () => server.stop() };
 }
