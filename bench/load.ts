@@ -9,10 +9,10 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createScratchDatabase } from '../src/db/scratch.js';
 import { startEmbeddedRedis } from '../src/redis/embedded-server.js';
+import { freePort } from '../src/process/free-port.js';
 
 const CONCURRENCY = Number(process.env.LOAD_CONCURRENCY ?? 20);
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 10);
@@ -103,13 +103,3 @@ async function ready(url: string): Promise<void> {
   throw new Error('the demo did not become healthy within 60 s');
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}

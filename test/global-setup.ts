@@ -10,16 +10,17 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chownSync, createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { chownSync, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../src/config.js';
 import { isPostgresUrl } from '../src/db/client.js';
 import { applyMigrations, redact } from '../src/db/migrate.js';
+import { findPostgresBinaries } from '../src/db/private-postgres.js';
 import { cleanStaleFolders, guardChild, TEMP_PREFIX, writeOwner } from '../src/process/orphan-guard.js';
+import { freePort } from '../src/process/free-port.js';
 import { acquireRedis } from '../src/redis/redis-url.js';
 
 declare module 'vitest' {
@@ -140,26 +141,6 @@ interface PostgresBinaries {
   postgres: string;
 }
 
-function findPostgresBinaries(): PostgresBinaries | undefined {
-  const fromPath = (process.env.PATH ?? '')
-    .split(delimiter)
-    .map((folder) => join(folder, 'initdb'))
-    .find((file) => existsSync(file));
-  const debianFolders = existsSync('/usr/lib/postgresql')
-    ? readdirSync('/usr/lib/postgresql')
-        .filter((version) => /^\d+$/.test(version))
-        .sort((a, b) => Number(b) - Number(a))
-        .map((version) => join('/usr/lib/postgresql', version, 'bin'))
-    : [];
-  // initdb on PATH is often a symlink: the server binary lives beside its real file.
-  const folders = [...(fromPath ? [dirname(realpathSync(fromPath))] : []), ...debianFolders];
-  for (const folder of folders) {
-    const binaries = { initdb: join(folder, 'initdb'), postgres: join(folder, 'postgres') };
-    if (existsSync(binaries.initdb) && existsSync(binaries.postgres)) return binaries;
-  }
-  return undefined;
-}
-
 /** Starts a throwaway server as the current user (or as `postgres` when running as root, which PostgreSQL refuses). */
 async function startPostgres(binaries: PostgresBinaries): Promise<{ url: string; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}postgres-`));
@@ -234,13 +215,3 @@ function systemUser(name: string): { uid: number; gid: number } {
   return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { REDIS_NOT_INSTALLED } from '../redis/embedded-server.js';
-import { freePort } from '../durability/persistent-redis.js';
+import { freePort } from '../process/free-port.js';
 
 /** A node's address, as ioredis's `new Cluster(nodes)` takes it. */
 export interface ClusterNode {

@@ -10,7 +10,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync }
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import pg from 'pg';
-import { freePort } from '../durability/persistent-redis.js';
+import { freePort } from '../process/free-port.js';
 
 /** Said when there are no PostgreSQL server binaries. */
 export const POSTGRES_NOT_INSTALLED =

@@ -9,8 +9,8 @@
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { REDIS_NOT_INSTALLED } from '../redis/embedded-server.js';
+import { freePort } from '../process/free-port.js';
 
 /** Redis's `appendfsync` choices: how often the AOF is flushed to disk. */
 export type AppendFsync = 'always' | 'everysec' | 'no';
@@ -99,16 +99,3 @@ function ready(child: ChildProcess): Promise<void> {
   });
 }
 
-/** A free loopback port (exported for the cluster helper, which needs several). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -8,10 +8,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { cleanStaleFolders, guardChild, isAlive, OWNER_FILE, readOwner, TEMP_PREFIX, writeOwner } from '../process/orphan-guard.js';
+import { freePort } from '../process/free-port.js';
 
 /** A running private Redis. */
 export interface EmbeddedRedis {
@@ -139,15 +139,3 @@ function waitUntilReady(child: ChildProcess): Promise<void> {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}

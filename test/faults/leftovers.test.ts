@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanStaleFolders, isAlive, parentOf, readOwner, TEMP_PREFIX, writeOwner } from '../../src/process/orphan-guard.js';
 import { waitUntil } from '../harness.js';
-import { figure, freePort, Lab, waitForExit } from './processes.js';
+import { freePort } from '../../src/process/free-port.js';
+import { figure, Lab, waitForExit } from './processes.js';
 
 const lab = new Lab();
 afterEach(() => lab.cleanUp());

@@ -18,6 +18,7 @@ import { applyMigrations } from '../../src/db/migrate.js';
 import { commandLine, isAlive } from '../../src/process/orphan-guard.js';
 import { workerConnectionOptions } from '../../src/redis/connection.js';
 import { waitUntil } from '../harness.js';
+import { freePort } from '../../src/process/free-port.js';
 
 /** The project folder: where `npm start` runs. */
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -157,18 +158,6 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     env[key] = value;
   }
   return { ...env, LOG_LEVEL: 'info', DASHBOARD_PASSWORD, DASHBOARD_VIEWER_PASSWORD: DASHBOARD_PASSWORD, ...extra };
-}
-
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** A real `redis-server` with an append-only file (fsync every second), restartable on the same port. */
