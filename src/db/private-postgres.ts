@@ -1,16 +1,16 @@
 /**
- * A throwaway PostgreSQL server for examples and benches: Debian's binaries, a temporary data
- * folder, a free loopback port, stopped and deleted afterwards. (The test harness starts its own
- * the same way in test/global-setup.ts.)
+ * A throwaway PostgreSQL server for the test runs, examples and benches: Debian's binaries, a
+ * temporary data folder, a free loopback port, stopped and deleted afterwards.
  *
  * @module
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chownSync, createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import pg from 'pg';
 import { freePort } from '../process/free-port.js';
+import { guardChild, TEMP_PREFIX, writeOwner } from '../process/orphan-guard.js';
 
 /** Said when there are no PostgreSQL server binaries. */
 export const POSTGRES_NOT_INSTALLED =
@@ -42,38 +42,57 @@ export function findPostgresBinaries(): { initdb: string; postgres: string } | u
 /**
  * Starts a private PostgreSQL (as the `postgres` user when running as root, which PostgreSQL
  * refuses) with durability switched off for speed, and resolves once it accepts connections.
+ * Its server log is kept in its folder and quoted when it fails to start. If this process is
+ * killed, an orphan guard stops the server and removes the folder.
  *
  * @throws Error with {@link POSTGRES_NOT_INSTALLED} when the binaries are missing.
  */
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const binaries = findPostgresBinaries();
   if (!binaries) throw new Error(POSTGRES_NOT_INSTALLED);
-  const dir = mkdtempSync(join(tmpdir(), 'workbook-pg-'));
-  const owner = process.getuid?.() === 0 ? userIds('postgres') : undefined;
+  const dir = mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}postgres-`));
+  const data = join(dir, 'data');
+  const owner = process.getuid?.() === 0 ? systemUser('postgres') : undefined;
   if (owner) chownSync(dir, owner.uid, owner.gid);
   const as = owner ?? {};
-  const data = join(dir, 'data');
-  const init = spawnSync(binaries.initdb, ['-D', data, '-U', 'workbook', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'], { ...as, encoding: 'utf8' });
+
+  const init = spawnSync(binaries.initdb, ['-D', data, '-U', 'workbook', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'], {
+    ...as,
+    encoding: 'utf8',
+  });
   if (init.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`initdb failed: ${init.stderr || init.error?.message}`);
+    throw new Error(`initdb failed (${binaries.initdb}):\n${init.stderr || init.error?.message}`);
   }
+
   const port = await freePort();
-  const server = spawn(
+  const logFile = join(dir, 'postgres.log');
+  const log = createWriteStream(logFile);
+  const server: ChildProcess = spawn(
     binaries.postgres,
-    ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
-    { ...as, stdio: 'ignore', detached: true },
+    ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off',
+      '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300'],
+    { ...as, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  server.stdout?.pipe(log);
+  server.stderr?.pipe(log);
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
-  const killOnExit = () => server.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  // If this process is SIGKILLed, the guard stops the server (fast shutdown) and removes the folder.
+  writeOwner(dir, { pid: server.pid!, signal: 'SIGINT', match: dir, remove: true });
+  const guard = guardChild({ pid: server.pid!, signal: 'SIGINT', dir });
+
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
-      process.off('exit', killOnExit);
-      if (server.exitCode === null && server.signalCode === null) server.kill('SIGINT'); // "fast" shutdown
-      await exited;
+      if (server.exitCode === null && server.signalCode === null) {
+        server.kill('SIGINT'); // PostgreSQL's "fast" shutdown
+        const killer = setTimeout(() => server.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(killer);
+      }
+      log.end();
       rmSync(dir, { recursive: true, force: true });
+      guard.dispose();
     })());
 
   const url = `postgres://workbook@127.0.0.1:${port}/postgres`;
@@ -87,17 +106,20 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     } catch (error) {
       await client.end().catch(() => {});
       if (server.exitCode !== null || Date.now() > deadline) {
+        const output = existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-2000) : '';
         await stop();
-        throw new Error(`PostgreSQL did not start on port ${port}: ${(error as Error).message}`);
+        throw new Error(`PostgreSQL did not start on port ${port}: ${(error as Error).message}\n${output}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 }
 
-function userIds(name: string): { uid: number; gid: number } {
+function systemUser(name: string): { uid: number; gid: number } {
   const uid = spawnSync('id', ['-u', name], { encoding: 'utf8' });
   const gid = spawnSync('id', ['-g', name], { encoding: 'utf8' });
-  if (uid.status !== 0 || gid.status !== 0) throw new Error(`Running as root, but there is no "${name}" user to run PostgreSQL as`);
+  if (uid.status !== 0 || gid.status !== 0) {
+    throw new Error(`Running as root, but there is no "${name}" user to run PostgreSQL as (PostgreSQL refuses to run as root)`);
+  }
   return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
