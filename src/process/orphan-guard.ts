@@ -70,13 +70,21 @@ export interface Guard {
 }
 
 // $1 owner pid, $2 child pid (or 0), $3 signal name, $4 folder to remove (or empty).
+// A killed process that nobody has reaped yet is a zombie: `kill -0` still finds it, so `alive`
+// also reads its state from /proc (where there is one) and counts a zombie as gone.
 const GUARD_SCRIPT = `
 trap '' INT HUP
-while kill -0 "$1" 2>/dev/null; do sleep 1; done
+alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  [ -r "/proc/$1/stat" ] || return 0
+  case "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null)" in Z*) return 1 ;; esac
+  return 0
+}
+while alive "$1"; do sleep 1; done
 if [ "$2" != 0 ]; then
   kill -s "$3" "$2" 2>/dev/null
   i=0
-  while [ $i -lt 50 ] && kill -0 "$2" 2>/dev/null; do sleep 0.1; i=$((i+1)); done
+  while [ $i -lt 50 ] && alive "$2"; do sleep 0.1; i=$((i+1)); done
   kill -s KILL "$2" 2>/dev/null
 fi
 if [ -n "$4" ]; then rm -rf "$4"; fi
