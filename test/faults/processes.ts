@@ -7,7 +7,7 @@
  * @module
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +98,11 @@ export class Lab {
         if (exitedAt === undefined) child.kill(signal);
       },
       signalGroup: (signal) => {
+        // Once the leader has exited, the kernel may give its pid to a new process (pid_max is
+        // often 32768), and if that process leads a group of its own, such as another test's
+        // orphan guard, a group signal would hit it. While any member of our group lives the
+        // pid cannot be reused, so a live process under that pid means the group is gone.
+        if (exitedAt !== undefined && existsSync(`/proc/${child.pid}`)) return;
         try {
           process.kill(-child.pid!, signal);
         } catch {
