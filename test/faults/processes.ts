@@ -12,7 +12,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { TASKS_QUEUE, type LogTaskData } from '../../src/app/task-jobs.js';
+import { LOG_TASK_JOB, LOG_TASK_JOB_OPTIONS, TASK_WORKER_STALL_SETTINGS, TASKS_QUEUE, taskJobId, type LogTaskData } from '../../src/app/task-jobs.js';
 import { createDatabase, type Database } from '../../src/db/client.js';
 import { applyMigrations } from '../../src/db/migrate.js';
 import { commandLine, isAlive } from '../../src/process/orphan-guard.js';
@@ -207,6 +207,23 @@ export async function scratchDatabase(lab: Lab): Promise<{ url: string; db: Data
   const db = await createDatabase(url);
   lab.onCleanUp(() => db.$disconnect());
   return { url, db };
+}
+
+/**
+ * The longest a killed worker's job can take to run again with the demo's stall settings: lock
+ * expiry plus one stall check (5 to 15 s), plus starting the next worker on a busy machine.
+ */
+export const STALL_PICKUP_LIMIT_MS = TASK_WORKER_STALL_SETTINGS.lockDuration + TASK_WORKER_STALL_SETTINGS.stalledInterval + 10_000;
+
+/** Creates tasks and their jobs the way POST /tasks does (row, then `add` with the task's job id). */
+export async function enqueueTasks(db: Database, queue: Queue<LogTaskData>, count: number, label: string): Promise<number[]> {
+  const ids: number[] = [];
+  for (let n = 0; n < count; n++) {
+    const task = await db.task.create({ data: { title: `${label} ${n}` } });
+    await queue.add(LOG_TASK_JOB, { taskId: task.id }, { ...LOG_TASK_JOB_OPTIONS, jobId: taskJobId(task.id) });
+    ids.push(task.id);
+  }
+  return ids;
 }
 
 /** A Queue on the demo's `tasks` queue, for the test to read job states; closed at clean-up. */

@@ -3,12 +3,10 @@
  * and signals that reach npm but not the worker under it. The worker must exit within
  * `SHUTDOWN_TIMEOUT` (plus the few seconds of hand-back), never be left running, and lose nothing.
  */
-import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LOG_TASK_JOB, LOG_TASK_JOB_OPTIONS, TASK_WORKER_STALL_SETTINGS, taskJobId, type LogTaskData } from '../../src/app/task-jobs.js';
-import type { Database } from '../../src/db/client.js';
+import { taskJobId } from '../../src/app/task-jobs.js';
 import { waitUntil } from '../harness.js';
-import { appPid, exitTime, figure, Lab, lostAndDoubled, scratchDatabase, startRedis, startWorker, tasksQueue } from './processes.js';
+import { appPid, enqueueTasks, exitTime, figure, Lab, lostAndDoubled, scratchDatabase, startRedis, startWorker, STALL_PICKUP_LIMIT_MS, tasksQueue } from './processes.js';
 
 const lab = new Lab();
 afterEach(() => lab.cleanUp());
@@ -16,18 +14,6 @@ afterEach(() => lab.cleanUp());
 const DEADLINE_S = 2;
 /** The deadline, the hand-back grace (3 s) and a margin for a busy machine. */
 const EXIT_LIMIT_MS = (DEADLINE_S + 3) * 1000 + 2000;
-// Lock expiry plus one stall check (5 to 15 s), plus starting the next worker on a busy machine.
-const STALL_PICKUP_LIMIT_MS = TASK_WORKER_STALL_SETTINGS.lockDuration + TASK_WORKER_STALL_SETTINGS.stalledInterval + 10_000;
-
-async function enqueueTasks(db: Database, queue: Queue<LogTaskData>, count: number, label: string): Promise<number[]> {
-  const ids: number[] = [];
-  for (let n = 0; n < count; n++) {
-    const task = await db.task.create({ data: { title: `${label} ${n}` } });
-    await queue.add(LOG_TASK_JOB, { taskId: task.id }, { ...LOG_TASK_JOB_OPTIONS, jobId: taskJobId(task.id) });
-    ids.push(task.id);
-  }
-  return ids;
-}
 
 async function setUp(jobs: number) {
   const redis = await startRedis(lab);

@@ -4,30 +4,13 @@
  * run again after the stall settings' delay, its effect must happen once, and two crashes must
  * not fail it.
  */
-import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LOG_TASK_JOB, LOG_TASK_JOB_OPTIONS, TASK_WORKER_STALL_SETTINGS, taskJobId, type LogTaskData } from '../../src/app/task-jobs.js';
-import type { Database } from '../../src/db/client.js';
+import { taskJobId } from '../../src/app/task-jobs.js';
 import { waitUntil } from '../harness.js';
-import { figure, Lab, lostAndDoubled, scratchDatabase, startRedis, startRedisProxy, startWorker, tasksQueue, waitForExit } from './processes.js';
+import { enqueueTasks, figure, Lab, lostAndDoubled, scratchDatabase, startRedis, startRedisProxy, startWorker, STALL_PICKUP_LIMIT_MS, tasksQueue, waitForExit } from './processes.js';
 
 const lab = new Lab();
 afterEach(() => lab.cleanUp());
-
-/** Creates tasks and their jobs the way POST /tasks does (row, then `add` with the task's job id). */
-async function enqueueTasks(db: Database, queue: Queue<LogTaskData>, count: number, label: string): Promise<number[]> {
-  const ids: number[] = [];
-  for (let n = 0; n < count; n++) {
-    const task = await db.task.create({ data: { title: `${label} ${n}` } });
-    await queue.add(LOG_TASK_JOB, { taskId: task.id }, { ...LOG_TASK_JOB_OPTIONS, jobId: taskJobId(task.id) });
-    ids.push(task.id);
-  }
-  return ids;
-}
-
-/** The longest a killed worker's job can take to run again with the demo's stall settings. */
-// Lock expiry plus one stall check (5 to 15 s), plus starting the next worker on a busy machine.
-const STALL_PICKUP_LIMIT_MS = TASK_WORKER_STALL_SETTINGS.lockDuration + TASK_WORKER_STALL_SETTINGS.stalledInterval + 10_000;
 
 describe('a worker killed with SIGKILL', () => {
   it('after the write and before completion: the job runs again and its effect is not doubled', async () => {
