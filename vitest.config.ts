@@ -5,29 +5,42 @@ import { configDefaults, defineConfig, type Plugin } from 'vitest/config';
 const root = import.meta.dirname;
 const exercisesDir = resolve(root, 'exercises') + sep;
 const solutionsDir = resolve(root, 'solutions') + sep;
+const mistakesDir = resolve(root, 'mistakes') + sep;
 
 /**
- * With WORKBOOK_TARGET=solutions, an exercise test's relative imports of its starter files
- * resolve to the same files under solutions/. There is one copy of each test, and it runs
- * unchanged against the starter (where it must fail) and the solution (where it must pass).
+ * Points an exercise test at another version of the files it tests, with no copy of the test:
+ *
+ * - `WORKBOOK_TARGET=solutions`: a relative import of a starter file under exercises/ resolves to
+ *   the same file under solutions/. The test must pass there, and fail on the starter.
+ * - `WORKBOOK_TARGET=mistakes` with `WORKBOOK_MISTAKES={"chapter2-first-job/register-user.ts":
+ *   "chapter2-first-job/register-user.check-then-insert.ts", …}`: the named starters resolve to
+ *   those recorded mistakes under mistakes/, and every other starter to its solution, so exactly
+ *   one file is wrong. `npm run verify` proves each exercise's test fails on each of its mistakes.
  */
-function useSolutions(): Plugin {
+function chooseTarget(): Plugin {
+  const mistakes: Record<string, string> = JSON.parse(process.env.WORKBOOK_MISTAKES || '{}');
   return {
-    name: 'workbook-use-solutions',
+    name: 'workbook-target',
     enforce: 'pre',
     resolveId(source, importer) {
-      if (process.env.WORKBOOK_TARGET !== 'solutions') return null;
-      if (!importer?.startsWith(exercisesDir) || !source.startsWith('.')) return null;
-      const starter = resolve(dirname(importer), source).replace(/\.js$/, '.ts');
+      const target = process.env.WORKBOOK_TARGET;
+      if ((target !== 'solutions' && target !== 'mistakes') || !importer || !source.startsWith('.')) return null;
+      // A mistake imports its sibling files as the starter would; read them from exercises/.
+      const from = importer.startsWith(mistakesDir) ? exercisesDir + importer.slice(mistakesDir.length) : importer;
+      if (!from.startsWith(exercisesDir)) return null;
+      const starter = resolve(dirname(from), source).replace(/\.js$/, '.ts');
       if (!starter.startsWith(exercisesDir)) return null;
-      const solution = solutionsDir + starter.slice(exercisesDir.length);
+      const relativePath = starter.slice(exercisesDir.length).split(sep).join('/');
+      const mistake = target === 'mistakes' ? mistakes[relativePath] : undefined;
+      if (mistake) return mistakesDir + mistake;
+      const solution = solutionsDir + relativePath;
       return existsSync(solution) ? solution : null;
     },
   };
 }
 
 export default defineConfig({
-  plugins: [useSolutions()],
+  plugins: [chooseTarget()],
   test: {
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 15_000,

@@ -77,3 +77,40 @@ export function checkManifest(): string[] {
   }
   return problems;
 }
+
+/** A known-wrong version of one exercise's starter, kept under mistakes/ for `npm run verify`. */
+export interface RecordedMistake {
+  /** `chapter2-first-job/register-user.ts`: the starter it stands in for. */
+  starter: string;
+  /** `chapter2-first-job/register-user.check-then-insert.ts`: the mistake, under mistakes/. */
+  file: string;
+  /** The mistake, as its first-line comment names it. */
+  title: string;
+}
+
+/**
+ * Every `mistakes/<chapter>/<exercise>.<mistake>.ts`, in chapter order, and the problems with
+ * them: a mistake must stand in for an existing starter and name itself in a first-line comment.
+ */
+export function listMistakes(): { mistakes: RecordedMistake[]; problems: string[] } {
+  const mistakes: RecordedMistake[] = [];
+  const problems: string[] = [];
+  if (!existsSync('mistakes')) return { mistakes, problems };
+  for (const chapter of readdirSync('mistakes').sort((a, b) => chapterNumber(a) - chapterNumber(b))) {
+    for (const file of readdirSync(join('mistakes', chapter)).sort()) {
+      const match = /^([a-z0-9-]+)\.([a-z0-9-]+)\.ts$/.exec(file);
+      const path = `mistakes/${chapter}/${file}`;
+      if (!match) {
+        problems.push(`${path}: name it <exercise>.<mistake-in-kebab-case>.ts`);
+        continue;
+      }
+      const starter = `${chapter}/${match[1]}.ts`;
+      if (!existsSync(join('exercises', chapter, `${match[1]}.test.ts`))) problems.push(`${path}: no exercise exercises/${chapter}/${match[1]}.test.ts`);
+      const firstLine = readFileSync(join('mistakes', chapter, file), 'utf8').split('\n', 1)[0] ?? '';
+      const title = /^\/\/\s*Mistake:\s*(.+)$/.exec(firstLine)?.[1]?.trim();
+      if (!title) problems.push(`${path}: the first line must be \`// Mistake: <what the learner got wrong>\``);
+      mistakes.push({ starter, file: `${chapter}/${file}`, title: title ?? file });
+    }
+  }
+  return { mistakes, problems };
+}

@@ -7,6 +7,12 @@
  * `postgres` on PATH or under /usr/lib/postgresql/<version>/bin) on a free loopback port with a
  * throwaway data folder, and stopped afterwards. With neither, the PostgreSQL variants of the
  * tests are skipped with a message, except under CI=true, where that is an error.
+ *
+ * The exercises run on SQLite, and on PostgreSQL too where a race is the lesson (SQLite serialises
+ * writes, so it hides races PostgreSQL lets happen). Starting PostgreSQL costs a learner seconds
+ * per run, so an exercise run starts it only when asked: `WORKBOOK_POSTGRES=1`, a
+ * `DATABASE_URL=postgres://…`, or CI=true (`npm run verify` always asks). Otherwise the PostgreSQL
+ * variants are skipped, and the run says how to include them.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -46,10 +52,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const templateDatabase = join(dir, 'template.db');
   await applyMigrations(`file:${templateDatabase}`);
 
-  // The exercises run on SQLite; only the toolkit's tests pay for PostgreSQL's start-up.
+  const wantsPostgres = project.name !== 'exercises' || exercisesWantPostgres();
   let postgres: PostgresServer | undefined;
   try {
-    postgres = project.name === 'exercises' ? undefined : await acquirePostgres();
+    postgres = wantsPostgres ? await acquirePostgres() : undefined;
   } catch (error) {
     // Stop what is already running, or the run cannot exit (vitest waits 10 s, then gives up).
     await redis.release();
@@ -64,7 +70,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('postgresTemplate', postgres?.template ?? '');
   project.provide(
     'postgresSkipReason',
-    postgres ? '' : project.name === 'exercises' ? 'the exercises run on SQLite only' : noPostgresReason,
+    postgres ? '' : wantsPostgres ? noPostgresReason : exercisePostgresHint,
   );
   return async () => {
     await postgres?.release();
@@ -73,6 +79,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
     dirGuard.dispose();
   };
 }
+
+/** Whether this exercise run includes the PostgreSQL variants of the race tests. */
+function exercisesWantPostgres(): boolean {
+  const given = process.env.DATABASE_URL?.trim();
+  return process.env.WORKBOOK_POSTGRES === '1' || Boolean(process.env.CI) || Boolean(given && isPostgresUrl(given));
+}
+
+const exercisePostgresHint =
+  'PostgreSQL variants skipped to keep this run fast; run them with WORKBOOK_POSTGRES=1 npm test -- chapterN ' +
+  '(needs PostgreSQL installed; CI and npm run verify always run them)';
 
 const noPostgresReason =
   'PostgreSQL variants skipped: no DATABASE_URL=postgres://… and no initdb on PATH or under /usr/lib/postgresql/*/bin ' +
