@@ -48,7 +48,10 @@ export default defineConfig({
     reporters: ['default', './test/hint-reporter.ts'],
     projects: [
       { extends: true, test: { name: 'toolkit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/faults/**'] } },
-      { extends: true, test: { name: 'exercises', include: ['exercises/**/*.test.ts'] } },
+      // A learner reruns a chapter many times, so its files share one worker's loaded modules
+      // (Prisma, BullMQ) instead of importing them again per file; each file still gets its own
+      // Redis prefix and database from the harness.
+      { extends: true, test: { name: 'exercises', include: ['exercises/**/*.test.ts'], isolate: false } },
       // `npm run test:faults`: real processes (npm start, npm run worker, redis-server) killed and
       // stopped on purpose. Each file starts its own, so no shared Redis or database here. Most
       // of the time is spent waiting for BullMQ's stall checks, so two files run at once.

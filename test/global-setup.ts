@@ -18,12 +18,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../src/config.js';
-import { isPostgresUrl } from '../src/db/client.js';
+import { isPostgresUrl } from '../src/db/url.js';
 import { applyMigrations, redact } from '../src/db/migrate.js';
-import { findPostgresBinaries, startPrivatePostgres } from '../src/db/private-postgres.js';
 import { cleanStaleFolders, guardChild, TEMP_PREFIX, writeOwner } from '../src/process/orphan-guard.js';
 import { acquireRedis } from '../src/redis/redis-url.js';
 
@@ -104,6 +102,8 @@ interface PostgresServer {
 
 /** The PostgreSQL server for this run, or `undefined` (with a printed reason) when there is none. */
 async function acquirePostgres(): Promise<PostgresServer | undefined> {
+  // Loaded only when a run uses PostgreSQL: a learner's exercise run should not pay for it.
+  const { findPostgresBinaries, startPrivatePostgres } = await import('../src/db/private-postgres.js');
   const given = process.env.DATABASE_URL?.trim();
   if (given && isPostgresUrl(given)) return withTemplate(given, async () => {});
   if (!findPostgresBinaries()) {
@@ -118,6 +118,7 @@ async function acquirePostgres(): Promise<PostgresServer | undefined> {
 /** Creates the migrated template database on `url`'s server; `release` drops it, then calls `stop`. */
 async function withTemplate(url: string, stop: () => Promise<void>): Promise<PostgresServer> {
   const template = `workbook_template_${randomUUID().slice(0, 8)}`;
+  const { default: pg } = await import('pg');
   const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   try {
     await admin.connect();

@@ -4,10 +4,11 @@
  */
 import { relative } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
-import { readHints } from '../scripts/workbook-layout.js';
+import { chapterNumber, listChapterDirs, readHints } from '../scripts/workbook-layout.js';
 
 export default class HintReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    if (testModules.length === 0) return this.explainNoTests();
     if (process.env.WORKBOOK_TARGET === 'solutions' || process.env.WORKBOOK_TARGET === 'mistakes') return;
     const failing = testModules
       .filter((module) => !module.ok())
@@ -29,5 +30,17 @@ export default class HintReporter implements Reporter {
     }
     if (failing.length === 0) return;
     console.log(`\nExercises still to solve, in order (edit the file, then run the same command again):\n${failing.map((f) => f.line).join('\n')}\n`);
+  }
+
+  /** `npm test -- chapter9` found nothing: say which chapters there are, rather than only "no test files". */
+  private explainNoTests(): void {
+    const chapters = listChapterDirs();
+    // The CLI's file filters: `npm test -- chapter9` ends with `chapter9`.
+    const filters = process.argv.slice(2).filter((arg) => !arg.startsWith('-') && arg !== 'run' && arg !== 'exercises');
+    const asked = filters.filter((filter) => /^chapter\d+$/.test(filter));
+    const missing = asked.filter((filter) => !chapters.some((dir) => chapterNumber(dir) === chapterNumber(filter)));
+    const list = chapters.map((dir) => `  npm test -- chapter${chapterNumber(dir)}   (${dir.replace(/^chapter\d+-/, '').replace(/-/g, ' ')})`);
+    const first = missing.length > 0 ? `There is no ${missing.map((m) => `chapter ${chapterNumber(m)}`).join(' or ')} in this workbook.` : `No exercise matches ${filters.join(' ')}.`;
+    console.log(`\n${first} The chapters are:\n${list.join('\n')}\n`);
   }
 }

@@ -10,25 +10,15 @@
 import { existsSync } from 'node:fs';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient, type Prisma } from '../generated/sqlite/client.js';
+import { isPostgresUrl, redact, sqlitePath } from './url.js';
+
+export { isPostgresUrl, redact, sqlitePath };
 
 /** The Prisma client every chapter uses. */
 export type Database = PrismaClient;
 
 /** Options passed on to `new PrismaClient()`, e.g. `log` for the query-counting helper. */
 export type DatabaseOptions = Omit<Prisma.PrismaClientOptions, 'adapter' | 'accelerateUrl'>;
-
-/** `true` for `postgres://` and `postgresql://` URLs. */
-export function isPostgresUrl(databaseUrl: string): boolean {
-  return /^postgres(ql)?:/i.test(databaseUrl);
-}
-
-/** The file path inside a `file:` URL, resolved against the current folder by SQLite. */
-export function sqlitePath(databaseUrl: string): string {
-  if (!databaseUrl.startsWith('file:')) {
-    throw new Error(`DATABASE_URL=${databaseUrl} is neither a file: URL (SQLite) nor a postgres:// URL`);
-  }
-  return databaseUrl.slice('file:'.length).replace(/^\/\/(?=\/)/, '');
-}
 
 /**
  * Creates a Prisma client for `databaseUrl`. Call `$disconnect()` when done.
@@ -78,9 +68,4 @@ export async function checkDatabase(db: Database, databaseUrl: string, timeoutMs
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Hides the password of a database URL in messages. */
-export function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }

@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { isPostgresUrl, redact, sqlitePath } from './client.js';
+import { isPostgresUrl, redact, sqlitePath } from './url.js';
 
 export { redact };
 
