@@ -76,7 +76,9 @@ try {
   console.log(`  latency: p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`);
   console.log(`  accepted tasks: ${accepted.length}; lost (no log row): ${lost}; doubled (2+ rows): ${doubled}; task rows not accepted: ${strayTasks}`);
   if (lost > 0 || doubled > 0 || strayTasks !== 0) {
-    console.log('  FAILED: every accepted task must have exactly one log row');
+    // Not a speed target: a task lost or logged twice is a bug in the demo, so the run says so
+    // plainly and exits non-zero.
+    console.log('  Not every accepted task has exactly one log row: the numbers above name what went wrong; that is a bug to look into, not a slow run.');
     process.exitCode = 1;
   }
 } finally {

@@ -1,11 +1,14 @@
+import { execFile, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import type { ProductJson } from '../src/app/products.js';
 import { createApp } from '../src/app/server.js';
-import { logTask, TASKS_QUEUE, type LogTaskData } from '../src/app/task-jobs.js';
+import { shellWord, startUpMessage } from '../src/app/start-up-message.js';
+import { logTask, TASKS_QUEUE, taskJobId, type LogTaskData } from '../src/app/task-jobs.js';
 import { Cache, connectCacheRedis, MemoryStore, RedisStore } from '../src/cache/index.js';
 import { useTestEnv } from './harness.js';
 
@@ -171,3 +174,54 @@ describe('GET /products/:id', () => {
     expect(await response.json()).toEqual({ error: expect.any(String) });
   });
 });
+
+/** Runs `script` in bash without blocking this process, whose server the script may be calling. */
+async function bash(script: string): Promise<string> {
+  const { stdout } = await promisify(execFile)('bash', ['-c', script], { timeout: 10_000 });
+  return stdout;
+}
+
+const hasCurl = spawnSync('curl', ['--version']).status === 0;
+
+describe("npm start's start-up message", () => {
+  const login = { user: 'admin', password: "pa'ss word$1", generated: false };
+  const info = { redisUrl: 'redis://127.0.0.1:6390', admin: login, viewer: { ...login, user: 'viewer' }, shutdownTimeoutSeconds: 25 };
+  /** The lines the message offers as commands: indented by four spaces. */
+  const commands = (lines: string[]) => lines.filter((line) => line.startsWith('    ')).map((line) => line.slice(4));
+
+  // Needs curl, as a learner's terminal does; a fresh Debian lacks it, and then this is skipped.
+  it.skipIf(!hasCurl)('gives task commands that, pasted into bash, create a task and then show that task and its job', async () => {
+    const queue = env.track(new Queue<LogTaskData>(TASKS_QUEUE, { connection: env.connection, prefix: env.prefix }));
+    const base = await startServer(queue);
+    const taskLines = commands(startUpMessage({ base, ...info })).filter((command) => command.includes('task'));
+    expect(taskLines.length).toBeGreaterThanOrEqual(3);
+
+    // As in prisma/dev.db, a task is there already: the commands must not show it instead.
+    const seed = await env.db.task.create({ data: { title: 'Seed task' } });
+
+    const output = await bash(taskLines.join('\n'));
+    const created = await env.db.task.findMany({ where: { id: { not: seed.id } } });
+    expect(created).toHaveLength(1);
+    const id = created[0]!.id;
+    expect(output).toContain(`{"taskId":${id},"jobId":"${taskJobId(id)}"}`);
+    // The GET follows the new task and its job, not a seed task.
+    expect(output).toContain(`"id":${id},"title":"Say hello"`);
+    expect(output).not.toContain('Seed task');
+    expect(output).toContain(`"job":{"id":"${taskJobId(id)}","state":"waiting"`);
+    expect(output).toContain(`${base}/admin/queues/queue/${TASKS_QUEUE}/${taskJobId(id)}\n`);
+  });
+
+  it("gives a worker command that joins the app's Redis and database", () => {
+    const lines = commands(startUpMessage({ base: 'http://127.0.0.1:3000', ...info, databaseUrl: 'postgresql://u:p@db/x?schema=a&b' }));
+    expect(lines).toContain("REDIS_URL=redis://127.0.0.1:6390 DATABASE_URL='postgresql://u:p@db/x?schema=a&b' npm run worker");
+    const withoutDatabase = commands(startUpMessage({ base: 'http://127.0.0.1:3000', ...info }));
+    expect(withoutDatabase).toContain('REDIS_URL=redis://127.0.0.1:6390 npm run worker');
+  });
+
+  it('quotes what it prints so that bash reads back exactly the value', async () => {
+    const values = ["pa'ss word$1", 'redis://:p@ss@127.0.0.1:6379/0', 'W/"product-1-2"', 'a&b;c|d`e`\\f*'];
+    const output = await bash(values.map((value) => `printf '%s\\n' ${shellWord(value)}`).join('\n'));
+    expect(output.split('\n').slice(0, -1)).toEqual(values);
+  });
+});
+

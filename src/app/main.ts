@@ -22,6 +22,7 @@ import { logRedisErrors, RedisWatch } from '../redis/redis-watch.js';
 import { closeOnSignals, handBackRunningJobs } from '../worker/shutdown.js';
 import { mountDashboard } from './dashboard.js';
 import { createApp, productETag } from './server.js';
+import { startUpMessage } from './start-up-message.js';
 import { LOG_TASK_JOB, LOG_TASK_JOB_OPTIONS, TASKS_QUEUE, type LogTaskData } from './task-jobs.js';
 import { createTaskWorker } from './task-worker.js';
 
@@ -90,23 +91,18 @@ void sweep();
 
 const product1 = await db.product.findUnique({ where: { id: 1 }, select: { id: true, updatedAt: true } });
 const server = app.listen(config.port, '127.0.0.1', () => {
-  const base = `http://127.0.0.1:${config.port}`;
-  const login = (who: DashboardCredentials, variable: string) =>
-    `user "${who.user}", password "${who.password}"` +
-    (who.generated ? ` (made up for this run; set ${variable}_PASSWORD to choose one)` : ` (from ${variable}_USER/${variable}_PASSWORD)`);
-  const where = redis!.embedded ? `private redis-server at ${redisUrl}, data kept in ${config.redisDataDir}` : redisUrl;
-  console.log(`Demo app on ${base} (Redis: ${where})`);
-  console.log(`  curl -i -X POST ${base}/tasks -H 'content-type: application/json' -d '{"title":"Say hello"}'`);
-  console.log(`  curl -i ${base}/tasks/1          (see the Server-Timing header)`);
-  console.log(`  curl -i ${base}/products/1`);
-  if (product1) console.log(`  curl -i ${base}/products/1 -H 'If-None-Match: ${productETag(product1)}'   (304 until product 1 changes)`);
-  console.log(`  curl ${base}/health`);
-  console.log(`  curl ${base}/stats`);
-  console.log(`  curl ${base}/metrics`);
-  console.log(`  dashboard:           ${base}/admin/queues  ${login(admin, 'DASHBOARD')}`);
-  console.log(`  read-only dashboard: ${base}/ops/queues    ${login(viewer, 'DASHBOARD_VIEWER')}`);
-  console.log(`  curl -u '${admin.user}:${admin.password}' ${base}/admin/queues/api/queues`);
-  console.log(`Job logs follow as JSON lines. Ctrl-C to stop (running jobs get ${config.shutdownTimeoutMs / 1000} s to finish).`);
+  const message = startUpMessage({
+    base: `http://127.0.0.1:${config.port}`,
+    redisUrl,
+    redisDataDir: redis!.embedded ? config.redisDataDir : undefined,
+    // Only when set: a second terminal has the default already.
+    databaseUrl: process.env.DATABASE_URL?.trim() ? config.databaseUrl : undefined,
+    admin,
+    viewer,
+    product1ETag: product1 ? productETag(product1) : undefined,
+    shutdownTimeoutSeconds: config.shutdownTimeoutMs / 1000,
+  });
+  console.log(message.join('\n'));
 });
 server.on('error', (error) => {
   console.error(`Cannot listen on port ${config.port}: ${error.message}. Set PORT to another port.`);

@@ -22,7 +22,11 @@ try {
   process.exit(1);
 }
 if (!config.redisUrl) {
-  console.error('npm run worker needs REDIS_URL (e.g. REDIS_URL=redis://127.0.0.1:6379): a private Redis would have no jobs in it.');
+  console.error(
+    'npm run worker needs REDIS_URL, the Redis that holds the jobs (a private one would have none). ' +
+      'Run `npm start` in another terminal and paste the `REDIS_URL=… npm run worker` line it prints, ' +
+      'or use a Redis of your own: REDIS_URL=redis://127.0.0.1:6379 npm run worker',
+  );
   process.exit(1);
 }
 let db: Database;
