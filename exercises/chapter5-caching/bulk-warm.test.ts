@@ -3,7 +3,7 @@ import { productCacheKey, toProductJson } from '../../src/app/products.js';
 import { expectNoQueries, expectQueries, watchQueries } from '../../src/queries/index.js';
 import { useTestEnv } from '../../test/harness.js';
 import { warmProducts } from './bulk-warm.js';
-import { createTestCache, MINUTE, writeCatalogue } from './test-cache.js';
+import { brokenCache, createTestCache, MINUTE, writeCatalogue } from './test-cache.js';
 
 const env = useTestEnv();
 
@@ -56,4 +56,11 @@ it('reads and writes nothing for an empty list', async () => {
   const roundTrips = vi.spyOn(redis.stream, 'write');
   await expect(expectNoQueries(() => warmProducts(cache, watchQueries(env.db), []))).resolves.toBe(0);
   expect(roundTrips).not.toHaveBeenCalled();
+});
+
+it('throws when the cache cannot store the entries (Redis down), so that a job running it is retried', async () => {
+  const { cache, failures } = brokenCache();
+  const { products } = await writeCatalogue(env.db);
+  await expect(warmProducts(cache, env.db, products.map((product) => product.id))).rejects.toBeInstanceOf(Error);
+  expect(failures.length).toBeGreaterThan(0);
 });

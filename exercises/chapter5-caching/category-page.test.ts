@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { useTestEnv, waitUntil } from '../../test/harness.js';
+import { DATABASE_KINDS, postgresSkipReason, useTestEnv, waitUntil, type TestEnv } from '../../test/harness.js';
 import { categoryPage, renameProduct } from './category-page.js';
-import { createTestCache, writeCatalogue, WRITTEN_AT, type ProductWithCategory } from './test-cache.js';
+import { createTestCache, reverseUnorderedReads, writeCatalogue, WRITTEN_AT, type ProductWithCategory } from './test-cache.js';
 
 const env = useTestEnv();
 
@@ -9,38 +9,69 @@ function card(product: ProductWithCategory, changes: { name?: string; updatedAt?
   return { id: product.id, name: product.name, priceCents: product.priceCents, updatedAt: product.updatedAt.toISOString(), ...changes };
 }
 
+/**
+ * Makes every UPDATE of `table` fail until the end of the test, in the database's own dialect:
+ * it stands in for a write that fails half-way (a lock timeout, a constraint).
+ */
+async function refuseUpdates(env: TestEnv, table: 'Category' | 'Product') {
+  const name = `refuse_${table.toLowerCase()}_update`;
+  if (env.database === 'postgres') {
+    await env.db.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION '${table} is read-only'; END $$ LANGUAGE plpgsql`);
+    await env.db.$executeRawUnsafe(`CREATE TRIGGER ${name} BEFORE UPDATE ON "${table}" FOR EACH ROW EXECUTE FUNCTION ${name}()`);
+    env.track({ close: () => env.db.$executeRawUnsafe(`DROP TRIGGER IF EXISTS ${name} ON "${table}"`) });
+  } else {
+    await env.db.$executeRawUnsafe(`CREATE TRIGGER ${name} BEFORE UPDATE ON "${table}" BEGIN SELECT RAISE(ABORT, '${table} is read-only'); END`);
+    env.track({ close: () => env.db.$executeRawUnsafe(`DROP TRIGGER IF EXISTS ${name}`) });
+  }
+}
+
+// The touch is the lesson: the product and its category change in one transaction, or neither.
+for (const database of DATABASE_KINDS) {
+  const skip = database === 'postgres' ? postgresSkipReason() : undefined;
+  describe.skipIf(skip)(`renameProduct on ${database}`, () => {
+    const env = useTestEnv({ database });
+
+    it("renames the product and touches its category, and only its category", async () => {
+      const { products, categories } = await writeCatalogue(env.db);
+      const product = products[4]!; // in Category 2
+
+      const renamed = await renameProduct(env.db, product.id, 'Renamed');
+      const stored = await env.db.product.findUniqueOrThrow({ where: { id: product.id } });
+      expect(stored.name).toBe('Renamed');
+      expect(renamed).toEqual(card(product, { name: 'Renamed', updatedAt: stored.updatedAt.toISOString() }));
+
+      const [first, second] = await env.db.category.findMany({ orderBy: { id: 'asc' } });
+      expect(second!.id).toBe(categories[1]!.id);
+      expect(second!.updatedAt.getTime()).toBeGreaterThan(WRITTEN_AT.getTime());
+      expect(first!.updatedAt).toEqual(WRITTEN_AT);
+    });
+
+    it('renames nothing when its category cannot be touched', async () => {
+      const { products } = await writeCatalogue(env.db);
+      const product = products[0]!;
+      await renameProduct(env.db, product.id, 'First');
+      const before = await env.db.product.findUniqueOrThrow({ where: { id: product.id } });
+
+      await refuseUpdates(env, 'Category');
+      await expect(renameProduct(env.db, product.id, 'Second')).rejects.toThrow();
+      expect(await env.db.product.findUniqueOrThrow({ where: { id: product.id } })).toEqual(before);
+    });
+
+    it('touches no category when the product cannot be renamed', async () => {
+      const { products } = await writeCatalogue(env.db);
+      const product = products[0]!;
+      await renameProduct(env.db, product.id, 'First');
+      const category = await env.db.category.findUniqueOrThrow({ where: { id: product.categoryId } });
+
+      await refuseUpdates(env, 'Product');
+      await expect(renameProduct(env.db, product.id, 'Second')).rejects.toThrow();
+      expect(await env.db.product.findUniqueOrThrow({ where: { id: product.id } })).toMatchObject({ name: 'First' });
+      expect(await env.db.category.findUniqueOrThrow({ where: { id: product.categoryId } })).toEqual(category);
+    });
+  });
+}
+
 describe('renameProduct', () => {
-  it("renames the product and touches its category, and only its category", async () => {
-    const { products, categories } = await writeCatalogue(env.db);
-    const product = products[4]!; // in Category 2
-
-    const renamed = await renameProduct(env.db, product.id, 'Renamed');
-    const stored = await env.db.product.findUniqueOrThrow({ where: { id: product.id } });
-    expect(stored.name).toBe('Renamed');
-    expect(renamed).toEqual(card(product, { name: 'Renamed', updatedAt: stored.updatedAt.toISOString() }));
-
-    const [first, second] = await env.db.category.findMany({ orderBy: { id: 'asc' } });
-    expect(second!.id).toBe(categories[1]!.id);
-    expect(second!.updatedAt.getTime()).toBeGreaterThan(WRITTEN_AT.getTime());
-    expect(first!.updatedAt).toEqual(WRITTEN_AT);
-  });
-
-  it('renames nothing when its category cannot be touched: both change in one transaction, or neither', async () => {
-    const { products } = await writeCatalogue(env.db);
-    const product = products[0]!;
-    await renameProduct(env.db, product.id, 'First');
-    const before = await env.db.product.findUniqueOrThrow({ where: { id: product.id } });
-
-    // A trigger that refuses every change to categories stands in for a touch that fails.
-    await env.db.$executeRawUnsafe(
-      `CREATE TRIGGER refuse_category_update BEFORE UPDATE ON "Category" BEGIN SELECT RAISE(ABORT, 'categories are read-only'); END`,
-    );
-    env.track({ close: () => env.db.$executeRawUnsafe('DROP TRIGGER IF EXISTS refuse_category_update') });
-
-    await expect(renameProduct(env.db, product.id, 'Second')).rejects.toThrow();
-    expect(await env.db.product.findUniqueOrThrow({ where: { id: product.id } })).toEqual(before);
-  });
-
   it('rejects a blank name with a TypeError and changes nothing', async () => {
     const { products } = await writeCatalogue(env.db);
     await expect(renameProduct(env.db, products[0]!.id, '  ')).rejects.toBeInstanceOf(TypeError);
@@ -61,6 +92,7 @@ describe('categoryPage', () => {
     const { products, categories } = await writeCatalogue(env.db);
     const category = categories[0]!;
     const inCategory = products.filter((p) => p.categoryId === category.id);
+    await reverseUnorderedReads(env);
 
     expect(await categoryPage(cache, env.db, category.id)).toEqual({ id: category.id, name: 'Category 1', products: inCategory.map((p) => card(p)) });
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { queryReportMiddleware, watchQueries } from '../../src/queries/index.js';
 import { useTestEnv } from '../../test/harness.js';
 import { categoryRoute } from './conditional-get.js';
-import { writeCatalogue, WRITTEN_AT } from './test-cache.js';
+import { reverseUnorderedReads, writeCatalogue, WRITTEN_AT } from './test-cache.js';
 
 const env = useTestEnv();
 
@@ -49,6 +49,7 @@ describe('GET /categories/:id', () => {
     const get = await startApp();
     const { categories, products } = await writeCatalogue(env.db);
     const category = categories[1]!;
+    await reverseUnorderedReads(env);
 
     const response = await get(category.id);
     expect(response.status).toBe(200);
@@ -98,6 +99,40 @@ describe('GET /categories/:id', () => {
     expect(response.headers.etag).toMatch(/^W\/".+"$/);
     expect(response.headers.etag).not.toBe(etag);
     expect(response.headers['last-modified']).toBe(touchedAt.toUTCString());
+  });
+
+  it('answers 200 to the old ETag when the category was touched again within the same second', async () => {
+    const get = await startApp();
+    const { categories } = await writeCatalogue(env.db);
+    const category = categories[0]!;
+    const etag = (await get(category.id)).headers.etag!;
+
+    // Last-Modified cannot tell these apart (HTTP dates have whole seconds); the ETag must.
+    await env.db.category.update({ where: { id: category.id }, data: { updatedAt: new Date(WRITTEN_AT.getTime() + 400) } });
+    const response = await get(category.id, { 'If-None-Match': etag });
+    expect(response.status).toBe(200);
+    expect(response.headers.etag).not.toBe(etag);
+  });
+
+  it.each(['America/Los_Angeles', 'Pacific/Auckland'])('sends Last-Modified in GMT, and answers 304 to it, under TZ=%s', async (zone) => {
+    const saved = process.env.TZ;
+    process.env.TZ = zone;
+    env.track({
+      close: async () => {
+        if (saved === undefined) delete process.env.TZ;
+        else process.env.TZ = saved;
+      },
+    });
+    const get = await startApp();
+    const { categories } = await writeCatalogue(env.db);
+    const category = categories[0]!;
+    // Another calendar day in both zones: 12:30 on 1 February in Los Angeles, 09:30 on 2 February in Auckland.
+    await env.db.category.update({ where: { id: category.id }, data: { updatedAt: new Date('2021-02-01T20:30:00Z') } });
+
+    const response = await get(category.id);
+    expect(response.headers['last-modified']).toBe('Mon, 01 Feb 2021 20:30:00 GMT');
+    expect((await get(category.id, { 'If-Modified-Since': 'Mon, 01 Feb 2021 20:30:00 GMT' })).status).toBe(304);
+    expect((await get(category.id, { 'If-Modified-Since': 'Mon, 01 Feb 2021 20:29:59 GMT' })).status).toBe(200);
   });
 
   it('answers 200 to a request with Cache-Control: no-cache, even with a matching ETag', async () => {

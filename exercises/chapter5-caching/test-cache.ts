@@ -2,7 +2,7 @@
  * Not an exercise: the cache, the fake clock and the sample catalogue that chapter 5's tests use.
  */
 import type { Redis } from 'ioredis';
-import { Cache, RedisStore, connectCacheRedis, type CacheOptions } from '../../src/cache/index.js';
+import { Cache, RedisStore, connectCacheRedis, type CacheOptions, type CacheStore } from '../../src/cache/index.js';
 import type { Database } from '../../src/db/client.js';
 import type { Category, Product } from '../../src/generated/sqlite/client.js';
 import type { TestEnv } from '../../test/harness.js';
@@ -107,4 +107,38 @@ export async function writeCatalogue(db: Database, { categories = 2, productsPer
 /** The product with its category, read fresh from the database (`null` when it does not exist). */
 export async function loadProduct(db: Database, id: number): Promise<ProductWithCategory | null> {
   return db.product.findUnique({ where: { id }, include: { category: true } });
+}
+
+/**
+ * A cache whose store fails every operation, as when Redis is down: reads miss, and `write`,
+ * `writeMulti` and `delete` resolve to `false` (the cache fails open). `failures` lists what failed.
+ */
+export function brokenCache(): { cache: Cache; failures: string[] } {
+  const failures: string[] = [];
+  const fail = (operation: string) => async (): Promise<never> => {
+    failures.push(operation);
+    throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+  };
+  const store: CacheStore = {
+    namespace: 'down',
+    get: fail('get'),
+    getMany: fail('getMany'),
+    set: fail('set'),
+    setMany: fail('setMany'),
+    delete: fail('delete'),
+    deleteMatched: fail('deleteMatched'),
+    increment: fail('increment'),
+  };
+  return { cache: new Cache({ store, now: () => CLOCK_START }), failures };
+}
+
+/**
+ * Makes SQLite return the rows of any query without an `ORDER BY` in reverse order until the end
+ * of the test (`PRAGMA reverse_unordered_selects`), so that rows come back in id order only when
+ * the code asks for it. Without this, a small table comes back in insertion order by accident.
+ */
+export async function reverseUnorderedReads(env: TestEnv): Promise<void> {
+  if (env.database !== 'sqlite') return;
+  await env.db.$executeRawUnsafe('PRAGMA reverse_unordered_selects = ON');
+  env.track({ close: () => env.db.$executeRawUnsafe('PRAGMA reverse_unordered_selects = OFF') });
 }

@@ -2,12 +2,13 @@ import { expect, it } from 'vitest';
 import { expectNoNPlusOne, expectQueries, watchQueries } from '../../src/queries/index.js';
 import { useTestEnv } from '../../test/harness.js';
 import { listThreads } from './post-threads.js';
-import { AUTHORS, writeBlog } from './test-data.js';
+import { AUTHORS, reverseUnorderedReads, writeBlog } from './test-data.js';
 
 const env = useTestEnv();
 
 it('loads posts, authors, comments and comment authors without an N+1', async () => {
   await writeBlog(env.db, { posts: 6, comments: (index) => index % 3 });
+  await reverseUnorderedReads(env);
   const threads = await expectNoNPlusOne(() => listThreads(watchQueries(env.db)));
   expect(threads).toHaveLength(6);
   expect(threads[2]).toEqual({

@@ -61,6 +61,56 @@ it('adds the next step once when the import is retried after enqueueing it', asy
   expect(await indexing.getWaitingCount()).toBe(1);
 });
 
+it('adds the next step once even when it has already run by the time the import is retried', async () => {
+  const { imports, indexing } = queues();
+  const indexed: number[] = [];
+  env.track(
+    new Worker<IndexContactsData>(
+      'indexing',
+      async (job) => {
+        indexed.push(job.data.importId);
+      },
+      options(),
+    ),
+  );
+  env.track(
+    new Worker(
+      'imports',
+      importThenIndex(
+        indexing,
+        async () => 5,
+        async (job: Job) => {
+          if (job.attemptsMade > 0) return;
+          // The next step is done (and its job kept as completed) before this attempt fails.
+          await waitUntil(async () => (await indexing.getCompletedCount()) === 1, { message: 'the next step to run' });
+          throw new Error('could not mark the import as done');
+        },
+      ),
+      options(),
+    ),
+  );
+
+  const job = await imports.add('import-contacts', { importId: 11 }, { attempts: 3 });
+  await waitUntil(async () => (await imports.getJobState(job.id!)) === 'completed', { message: 'the retried import to complete' });
+
+  expect(await indexing.getJobCountByTypes('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized')).toBe(1);
+  expect(indexed).toEqual([11]);
+});
+
+it('gives two import jobs of the same import (a re-run asked for by a user) a next step each', async () => {
+  const { imports, indexing } = queues();
+  env.track(new Worker('imports', importThenIndex(indexing, async () => 4), options()));
+
+  await imports.add('import-contacts', { importId: 12 });
+  await imports.add('import-contacts', { importId: 12 });
+  await waitUntil(async () => (await imports.getCompletedCount()) === 2, { message: 'both imports to complete' });
+
+  expect((await indexing.getWaiting()).map((j) => j.data)).toEqual([
+    { importId: 12, imported: 4 },
+    { importId: 12, imported: 4 },
+  ]);
+});
+
 it('gives every import job its own next step', async () => {
   const { imports, indexing } = queues();
   env.track(new Worker('imports', importThenIndex(indexing, async (job) => job.data.importId * 10), options()));

@@ -50,6 +50,19 @@ it('reads Retry-After as seconds, as an HTTP-date, or falls back to the default'
   expect(retryAfterMs('soon', { defaultMs: 500 })).toBe(500);
 });
 
+it.each(['America/Los_Angeles', 'Pacific/Auckland'])('reads an HTTP-date in GMT whatever the server\'s zone: TZ=%s', (zone) => {
+  const saved = process.env.TZ;
+  process.env.TZ = zone;
+  try {
+    const now = () => Date.parse('2026-11-27T23:59:58Z');
+    // Another calendar day in Auckland; a date read in local time is off by the zone's offset.
+    expect(retryAfterMs('Sat, 28 Nov 2026 00:00:03 GMT', { defaultMs: 500, now })).toBe(5000);
+  } finally {
+    if (saved === undefined) delete process.env.TZ;
+    else process.env.TZ = saved;
+  }
+});
+
 it('returns the account when the upstream answers 200', async () => {
   const upstream = await fakeUpstream(() => ({ status: 200 }));
   const queue = env.track(new Queue('upstream-sync', options()));

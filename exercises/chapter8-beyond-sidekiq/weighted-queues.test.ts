@@ -24,6 +24,9 @@ it('refuses what cannot be shared with a RangeError', () => {
   expect(() => shareConcurrency(SIDEKIQ_YML, 2)).toThrow(RangeError);
   expect(() => shareConcurrency(SIDEKIQ_YML, 7.5)).toThrow(RangeError);
   expect(() => shareConcurrency([['urgent', 6], ['low', 0]], 5)).toThrow(RangeError);
+  expect(() => shareConcurrency([['urgent', 6], ['low', -1]], 5)).toThrow(RangeError);
+  expect(() => shareConcurrency([['urgent', 6], ['low', Number.NaN]], 5)).toThrow(RangeError);
+  expect(() => shareConcurrency([['urgent', Number.POSITIVE_INFINITY], ['low', 1]], 5)).toThrow(RangeError);
   expect(() => shareConcurrency([['urgent', 6], ['urgent', 1]], 5)).toThrow(RangeError);
 });
 
