@@ -118,6 +118,18 @@ export function useTestEnv(options: TestEnvOptions = {}): TestEnv {
 }
 
 /**
+ * Makes SQLite return the rows of any query without an `ORDER BY` in reverse order until the end
+ * of the current test (`PRAGMA reverse_unordered_selects`), so that rows come back in id order
+ * only when the code asks for it. Without it, a small table comes back in insertion order by
+ * accident, and a missing `orderBy` passes. (PostgreSQL promises no order either; nothing to do.)
+ */
+export async function reverseUnorderedReads(env: TestEnv): Promise<void> {
+  if (env.database !== 'sqlite') return;
+  await env.db.$executeRawUnsafe('PRAGMA reverse_unordered_selects = ON');
+  env.track({ close: () => env.db.$executeRawUnsafe('PRAGMA reverse_unordered_selects = OFF') });
+}
+
+/**
  * Resolves once `check()` returns a truthy value, polling every 20 ms; rejects after `timeoutMs`
  * with `message`. Use it to wait for a job state or a row, never a fixed sleep. A check that never
  * returns (a Redis command waiting for a server that is gone) fails at the deadline too, rather

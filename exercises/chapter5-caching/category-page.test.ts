@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DATABASE_KINDS, postgresSkipReason, useTestEnv, waitUntil, type TestEnv } from '../../test/harness.js';
+import { DATABASE_KINDS, postgresSkipReason, reverseUnorderedReads, type TestEnv, useTestEnv, waitUntil } from '../../test/harness.js';
 import { categoryPage, renameProduct } from './category-page.js';
-import { createTestCache, reverseUnorderedReads, writeCatalogue, WRITTEN_AT, type ProductWithCategory } from './test-cache.js';
+import { createTestCache, writeCatalogue, WRITTEN_AT, type ProductWithCategory } from './test-cache.js';
 
 const env = useTestEnv();
 

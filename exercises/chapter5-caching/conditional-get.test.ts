@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { queryReportMiddleware, watchQueries } from '../../src/queries/index.js';
-import { useTestEnv } from '../../test/harness.js';
+import { reverseUnorderedReads, useTestEnv } from '../../test/harness.js';
 import { categoryRoute } from './conditional-get.js';
-import { reverseUnorderedReads, writeCatalogue, WRITTEN_AT } from './test-cache.js';
+import { writeCatalogue, WRITTEN_AT } from './test-cache.js';
 
 const env = useTestEnv();
 

@@ -131,14 +131,3 @@ export function brokenCache(): { cache: Cache; failures: string[] } {
   };
   return { cache: new Cache({ store, now: () => CLOCK_START }), failures };
 }
-
-/**
- * Makes SQLite return the rows of any query without an `ORDER BY` in reverse order until the end
- * of the test (`PRAGMA reverse_unordered_selects`), so that rows come back in id order only when
- * the code asks for it. Without this, a small table comes back in insertion order by accident.
- */
-export async function reverseUnorderedReads(env: TestEnv): Promise<void> {
-  if (env.database !== 'sqlite') return;
-  await env.db.$executeRawUnsafe('PRAGMA reverse_unordered_selects = ON');
-  env.track({ close: () => env.db.$executeRawUnsafe('PRAGMA reverse_unordered_selects = OFF') });
-}

@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
 import { expectNoNPlusOne, expectQueries, watchQueries } from '../../src/queries/index.js';
-import { useTestEnv } from '../../test/harness.js';
+import { reverseUnorderedReads, useTestEnv } from '../../test/harness.js';
 import { listCommentCounts } from './comment-counts.js';
-import { reverseUnorderedReads, writeBlog } from './test-data.js';
+import { writeBlog } from './test-data.js';
 
 const env = useTestEnv();
 

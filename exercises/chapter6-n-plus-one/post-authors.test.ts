@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
 import { expectNoNPlusOne, expectQueries, watchQueries } from '../../src/queries/index.js';
-import { useTestEnv } from '../../test/harness.js';
+import { reverseUnorderedReads, useTestEnv } from '../../test/harness.js';
 import { listFeed } from './post-authors.js';
-import { AUTHORS, reverseUnorderedReads, writeBlog } from './test-data.js';
+import { AUTHORS, writeBlog } from './test-data.js';
 
 const env = useTestEnv();
 

@@ -1,9 +1,8 @@
 import { expect, it, vi } from 'vitest';
 import { expectNoNPlusOne, expectNoQueries, expectQueries, watchQueries } from '../../src/queries/index.js';
 import type { Product } from '../../src/generated/sqlite/client.js';
-import { useTestEnv } from '../../test/harness.js';
+import { reverseUnorderedReads, useTestEnv } from '../../test/harness.js';
 import { forEachProductBatch } from './product-batches.js';
-import { reverseUnorderedReads } from './test-data.js';
 
 const env = useTestEnv();
 

@@ -3,7 +3,6 @@
  */
 import type { Database } from '../../src/db/client.js';
 import type { User } from '../../src/generated/sqlite/client.js';
-import type { TestEnv } from '../../test/harness.js';
 
 /** The users `writeBlog` creates: post `n` (from 0) is by `AUTHORS[n % 4]`, its comment `c` by `AUTHORS[(n + c + 1) % 4]`. */
 export const AUTHORS = ['Ada', 'Grace', 'Linus', 'Matz'] as const;
@@ -36,17 +35,4 @@ export async function writeBlog(
       },
     });
   }
-}
-
-
-/**
- * Makes SQLite return the rows of any query without an `ORDER BY` in reverse order from now until
- * the end of the test (`PRAGMA reverse_unordered_selects`), so that rows come back in id order
- * only when the code asks for it. Without this, SQLite hands back a small table in insertion order
- * by accident, and a missing `orderBy` would pass.
- */
-export async function reverseUnorderedReads(env: TestEnv): Promise<void> {
-  if (env.database !== 'sqlite') return;
-  await env.db.$executeRawUnsafe('PRAGMA reverse_unordered_selects = ON');
-  env.track({ close: () => env.db.$executeRawUnsafe('PRAGMA reverse_unordered_selects = OFF') });
 }
