@@ -21,12 +21,15 @@ export default class HintReporter implements Reporter {
         return { chapterDir: chapterDir!, order: order < 0 ? Infinity : order, line: `  exercises/${chapterDir}/${name}.ts  ->  hint: ${hints}#${name}` };
       })
       .sort((a, b) => a.chapterDir.localeCompare(b.chapterDir, 'en', { numeric: true }) || a.order - b.order);
-    const skippedOnPostgres = testModules
-      .flatMap((module) => [...module.children.allTests()])
-      .filter((test) => test.result().state === 'skipped' && /\bon postgres\b/i.test(test.fullName)).length;
-    if (skippedOnPostgres > 0) {
-      console.log(`\n${skippedOnPostgres} tests on PostgreSQL were skipped to keep this run fast. Where a race is the lesson, SQLite can hide it:` +
-        `\nrun WORKBOOK_POSTGRES=1 npm test -- chapterN once your solution passes (needs PostgreSQL installed).`);
+    const skippedOnPostgres = testModules.flatMap((module) =>
+      [...module.children.allTests()]
+        .filter((test) => test.result().state === 'skipped' && /\bon postgres\b/i.test(test.fullName))
+        .map(() => /exercises\/(chapter\d+)-/.exec(module.moduleId)?.[1] ?? 'chapterN'),
+    );
+    if (skippedOnPostgres.length > 0) {
+      const chapters = [...new Set(skippedOnPostgres)].join(' ');
+      console.log(`\n${skippedOnPostgres.length} tests on PostgreSQL were skipped to keep this run fast. Where a race is the lesson, SQLite can hide it:` +
+        `\nrun WORKBOOK_POSTGRES=1 npm test -- ${chapters} once your solution passes (needs PostgreSQL installed).`);
     }
     if (failing.length === 0) return;
     console.log(`\nExercises still to solve, in order (edit the file, then run the same command again):\n${failing.map((f) => f.line).join('\n')}\n`);
