@@ -13,7 +13,7 @@ const mistakesDir = resolve(root, 'mistakes') + sep;
  * - `WORKBOOK_TARGET=solutions`: a relative import of a starter file under exercises/ resolves to
  *   the same file under solutions/. The test must pass there, and fail on the starter.
  * - `WORKBOOK_TARGET=mistakes` with `WORKBOOK_MISTAKES={"chapter2-first-job/register-user.ts":
- *   "chapter2-first-job/register-user.check-then-insert.ts", …}`: the named starters resolve to
+ *   "chapter2-first-job/register-user.checks-then-inserts.ts", …}`: the named starters resolve to
  *   those recorded mistakes under mistakes/, and every other starter to its solution, so exactly
  *   one file is wrong. `npm run verify` proves each exercise's test fails on each of its mistakes.
  */

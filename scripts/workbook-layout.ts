@@ -82,7 +82,7 @@ export function checkManifest(): string[] {
 export interface RecordedMistake {
   /** `chapter2-first-job/register-user.ts`: the starter it stands in for. */
   starter: string;
-  /** `chapter2-first-job/register-user.check-then-insert.ts`: the mistake, under mistakes/. */
+  /** `chapter2-first-job/register-user.checks-then-inserts.ts`: the mistake, under mistakes/. */
   file: string;
   /** The mistake, as its first-line comment names it. */
   title: string;

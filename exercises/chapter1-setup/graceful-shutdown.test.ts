@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Queue, Worker } from 'bullmq';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SignalSource } from '../../src/worker/shutdown.js';
 import { useTestEnv, waitUntil } from '../../test/harness.js';
 import { shutdownGracefully } from './graceful-shutdown.js';
@@ -35,5 +35,32 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('shutdownGracefully on %s', (signa
     expect(source.exitCodes).toEqual([0]);
     expect(await running.getState()).toBe('completed');
     expect(await later.getState()).toBe('waiting');
+  });
+});
+
+describe('shutdownGracefully when the worker cannot be closed', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('exits 1, with no unhandled rejection, so the failed shutdown is seen', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {}); // the solution may log there; keep the output clean
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      // A Worker whose close() fails, as it does when Redis has gone away.
+      const worker = { close: async () => Promise.reject(new Error('Connection is closed.')) } as unknown as Worker;
+      const source = fakeProcess();
+      shutdownGracefully(worker, source);
+
+      source.emit('SIGTERM');
+      await waitUntil(() => source.exitCodes.length > 0, { timeoutMs: 2000, message: 'the process to exit after close() failed' });
+      expect(source.exitCodes).toEqual([1]);
+      await new Promise((resolve) => setImmediate(resolve)); // unhandled rejections are reported a tick later
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });

@@ -3,10 +3,12 @@ import type { SignalSource } from '../../src/worker/shutdown.js';
 
 /**
  * Makes the process shut down like Sidekiq on TERM: on SIGTERM or SIGINT, stop taking jobs,
- * let the running ones finish, then exit with code 0.
+ * let the running ones finish, then exit with code 0. When closing the worker fails (Redis
+ * gone, a job that throws while closing), log the error and exit with code 1, so the failed
+ * shutdown is seen by whoever stopped the process.
  *
  * @param source `process` in real use; tests pass a stand-in that records exit codes.
  */
 export function shutdownGracefully(worker: Worker, source: SignalSource = process): void {
-  throw new Error('TODO(chapter 1): on SIGTERM and SIGINT, await worker.close() and then call source.exit(0)');
+  throw new Error('TODO(chapter 1): on SIGTERM and SIGINT, await worker.close() and then call source.exit(0); exit 1 if close() fails');
 }

@@ -29,6 +29,7 @@ describe('startWorkers', () => {
     const gate = new Promise<void>((resolve) => (openGate = resolve));
     const workers = startWorkers({ connection: env.connection, prefix: env.prefix, concurrency: 3, queues: ['reports'] }, () => gate);
     workers.forEach((worker) => env.track(worker));
+    env.track({ close: async () => openGate() }); // closed before the workers: they wait for their running jobs
 
     await reports.addBulk([1, 2, 3, 4].map((n) => ({ name: 'report', data: { n } })));
     await waitUntil(async () => (await reports.getActiveCount()) === 3, { message: '3 jobs active at once' });

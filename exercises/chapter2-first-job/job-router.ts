@@ -5,7 +5,8 @@ export type ProcessorsByName = Record<string, (job: Job) => Promise<unknown>>;
 
 /**
  * Starts ONE Worker for `queueName` that runs each job with the processor registered for its
- * `job.name`. A job whose name has no processor fails with the message
+ * `job.name`. A job whose name has no processor fails at once, whatever `attempts` it has
+ * left (it can never succeed later), with an `UnrecoverableError` whose message is
  * `No processor for job "<name>" on queue "<queueName>"`; the worker keeps going.
  */
 export function startQueueWorker(
@@ -13,5 +14,5 @@ export function startQueueWorker(
   processors: ProcessorsByName,
   options: { connection: ConnectionOptions; prefix?: string },
 ): Worker {
-  throw new Error('TODO(chapter 2): new Worker(queueName, async (job) => …pick processors[job.name]…, options)');
+  throw new Error('TODO(chapter 2): new Worker(queueName, async (job) => …pick processors[job.name]…, options); an unknown name throws an UnrecoverableError');
 }

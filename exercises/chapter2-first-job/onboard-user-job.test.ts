@@ -17,8 +17,8 @@ describe('onboardUser, called directly', () => {
 
   it('finishes without an error, and writes nothing, when the user no longer exists', async () => {
     const result = await onboardUser({ data: { userId: 4242 } }, env.db);
-    expect(result).toMatchObject({ onboarded: false });
-    expect((result as { reason: string }).reason).toMatch(/4242/);
+    // The doc promises a reason, not its wording.
+    expect(result).toEqual({ onboarded: false, reason: expect.stringMatching(/\S/) });
     expect(await env.db.task.count()).toBe(0);
   });
 });

@@ -17,6 +17,7 @@ describe('enqueueIn (perform_in)', () => {
     await events.waitUntilReady();
 
     const job = await enqueueIn(queue, 'task-reminder', { taskId: 1 }, 300);
+    expect(job.delay).toBe(300); // milliseconds, as given: no unit conversion
     expect(await job.getState()).toBe('delayed');
     env.track(new Worker('reminders', async () => 'sent', { connection: env.connection, prefix: env.prefix }));
     await job.waitUntilFinished(events, 5000);

@@ -95,12 +95,36 @@ describe('indexProductsBatch (job splitting with a cursor)', () => {
     expect(await indexedIds()).toEqual(ids.slice(3, 6));
   });
 
-  it('rejects a batch size that would never finish, and enqueues nothing', async () => {
+  it('ends the walk when the table is an exact multiple of the batch size', async () => {
+    const ids = await seedProducts(6);
+    const queue = indexing();
+    const results: IndexProductsResult[] = [];
+    const failures: string[] = [];
+    const worker = env.track(
+      new Worker<IndexProductsData>('indexing', (job) => indexProductsBatch(env.db, queue, job.data), { connection: env.connection, prefix: env.prefix }),
+    );
+    worker.on('completed', (_job, result: IndexProductsResult) => results.push(result));
+    worker.on('failed', (_job, error) => failures.push(error.message));
+
+    await queue.add(INDEX_PRODUCTS_JOB, { batchSize: 3 });
+    await waitUntil(() => failures.length > 0 || results.some((r) => r.nextAfterId === null), { message: 'the last batch of the walk' });
+    expect(failures).toEqual([]);
+    // Two full batches, and perhaps an empty one that finds the end: either way, nothing after it.
+    expect(results.slice(0, 2)).toEqual([
+      { indexed: 3, nextAfterId: ids[2] },
+      { indexed: 3, nextAfterId: expect.toBeOneOf([ids[5], null]) },
+    ]);
+    expect(results.reduce((sum, r) => sum + r.indexed, 0)).toBe(6);
+    expect(await queue.getJobCounts('waiting', 'delayed', 'active')).toEqual({ waiting: 0, delayed: 0, active: 0 });
+    expect(await indexedIds()).toEqual(ids);
+  });
+
+  it.each([0, -3, 2.5, Number.NaN])('rejects a batch size of %s with a RangeError, and enqueues nothing', async (batchSize) => {
     await seedProducts(2);
     const queue = indexing();
-    await expect(indexProductsBatch(env.db, queue, { batchSize: 0 })).rejects.toThrow(RangeError);
-    await expect(indexProductsBatch(env.db, queue, { batchSize: 2.5 })).rejects.toThrow(/batchSize/);
+    await expect(indexProductsBatch(env.db, queue, { batchSize })).rejects.toThrow(RangeError);
     expect(await queue.count()).toBe(0);
     expect(await indexedIds()).toEqual([]);
   });
 });
+

@@ -71,6 +71,33 @@ describe('syncJobSchedulers (sidekiq-cron load_from_hash!)', () => {
     expect((await schedulersOf(queue)).map((s) => s.id)).not.toContain('weekly-digest');
   });
 
+  it('checks the whole schedule before changing Redis: a refused entry leaves every scheduler as it was', async () => {
+    const queue = maintenance();
+    await syncJobSchedulers(queue, [dailyReport, reindex]);
+    const before = await schedulersOf(queue);
+    const edited: ScheduleEntry = { ...dailyReport, cron: '30 7 * * *' };
+    const added: ScheduleEntry = { name: 'hourly-ping', every: 3_600_000, job: 'ping', data: {} };
+    const typo: ScheduleEntry = { name: 'weekly-digest', cron: '0 61 * * 1', job: 'digest', data: {} };
+
+    // The good entries come first: nothing of them may reach Redis before the typo is found.
+    await expect(syncJobSchedulers(queue, [edited, added, typo])).rejects.toThrow(/weekly-digest/);
+    expect(await schedulersOf(queue)).toEqual(before);
+    expect((await queue.getJobs(['delayed', 'waiting'])).map((job) => job.name).sort()).toEqual(['daily-report', 'index-products']);
+  });
+
+  it('names every refused entry, not only the first', async () => {
+    const queue = maintenance();
+    const attempt = syncJobSchedulers(queue, [
+      { name: 'weekly-digest', cron: '0 61 * * 1', job: 'digest', data: {} },
+      { ...dailyReport, name: 'atlantis-report', tz: 'Europe/Atlantis' },
+    ]);
+    const error = await attempt.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/weekly-digest/);
+    expect((error as Error).message).toMatch(/atlantis-report/);
+    expect(await queue.getJobSchedulersCount()).toBe(0);
+  });
+
   it('reports an unknown time zone with the entry name', async () => {
     const queue = maintenance();
     await expect(syncJobSchedulers(queue, [{ ...dailyReport, tz: 'Europe/Atlantis' }])).rejects.toThrow(/daily-report/);

@@ -14,11 +14,13 @@ export interface SyncResult {
  * `Sidekiq::Cron::Job.load_from_hash!`: one scheduler per entry, id = entry name, and no other.
  * Safe to run on every start and from several processes at once.
  *
- * @throws Error naming each entry BullMQ refused (a bad cron pattern or time zone). Then no
- * scheduler is removed, so a typo in a deploy does not wipe the schedule.
+ * @throws Error naming each entry BullMQ refuses (a bad cron pattern or time zone). The whole
+ * schedule is checked before Redis is changed, so a schedule with a refused entry changes
+ * nothing: no scheduler is added, updated or removed, and a typo in a deploy does not wipe the
+ * schedule or leave half of it applied.
  */
 export async function syncJobSchedulers(queue: Queue, entries: ScheduleEntry[]): Promise<SyncResult> {
   throw new Error(
-    'TODO(chapter 3): upsert one job scheduler per entry (id = entry.name), then remove the schedulers that are not in entries',
+    'TODO(chapter 3): check every entry first, then upsert one job scheduler per entry (id = entry.name), then remove the schedulers that are not in entries',
   );
 }

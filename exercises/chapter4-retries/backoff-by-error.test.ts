@@ -32,7 +32,8 @@ async function runJobFailingWith(errors: Error[]): Promise<Run> {
       },
       {
         ...options,
-        settings: { backoffStrategy: backoffByError({ networkErrorMs: 5, msPerSecond: 1, random: () => 0 }) },
+        // 2 ms per Sidekiq second: only Sidekiq's schedule is scaled, never the other two waits.
+        settings: { backoffStrategy: backoffByError({ networkErrorMs: 5, msPerSecond: 2, random: () => 0 }) },
       },
     ),
   );
@@ -63,13 +64,13 @@ it('waits as long as a 429 answer asked, however many attempts came before', asy
   expect(second).toBeGreaterThanOrEqual(40);
 });
 
-it("falls back to Sidekiq's default schedule for any other error (15 then 16 seconds, here in ms)", async () => {
+it("falls back to Sidekiq's default schedule for any other error (15 then 16 seconds, here 2 ms each)", async () => {
   const run = await runJobFailingWith([new Error('carrier returned 500'), new TypeError('bad JSON')]);
-  expect(run.delays).toEqual([15, 16]);
+  expect(run.delays).toEqual([30, 32]);
 });
 
 it('chooses per failure, so mixed errors get mixed waits', async () => {
   const run = await runJobFailingWith([new TooManyRequestsError('slow down', 30), new NetworkError('EPIPE'), new Error('500')]);
-  // The third failure is BullMQ's attemptsMade 3, Sidekiq's retry count 2: 2**4 + 15 = 31.
-  expect(run.delays).toEqual([30, 5, 31]);
+  // The third failure is BullMQ's attemptsMade 3, Sidekiq's retry count 2: 2**4 + 15 = 31 seconds, 62 ms here.
+  expect(run.delays).toEqual([30, 5, 62]);
 });

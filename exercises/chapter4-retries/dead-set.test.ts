@@ -77,6 +77,23 @@ it('retries the whole dead set and says how many jobs it moved', async () => {
   expect(await listDeadSet(queue)).toEqual([]);
 });
 
+it('counts the jobs it really moved, even when the dead set changes under it', async () => {
+  const { queue, state } = crm();
+  const [first, second, third] = await deadJobs(queue, [1, 2, 3]);
+  state.down = false;
+  // A job failed by a worker whose clock runs a minute ahead: BullMQ dates the failure by that
+  // clock, and a retry of "every job failed until now" by this one does not reach it yet.
+  const redis = await queue.getBackend().client;
+  await redis.runCommand('zadd', [queue.keys.failed, Date.now() + 60_000, third!]);
+
+  const moved = await retryAllDeadJobs(queue);
+  const stillDead = (await listDeadSet(queue)).map((job) => job.id);
+  // However many a solution manages to move, the number it returns is the number that moved.
+  expect(moved).toBe(3 - stillDead.length);
+  await waitUntil(async () => (await queue.getCompletedCount()) === moved, { message: `${moved} completed jobs` });
+  expect([first, second, third].filter((id) => !stillDead.includes(id!))).toHaveLength(moved);
+});
+
 it('refuses to retry a job that does not exist or is not dead, naming it', async () => {
   const { queue, state } = crm();
   state.down = false;

@@ -36,7 +36,8 @@ export async function retryDeadJob(queue: Queue, jobId: string): Promise<void> {
 /**
  * "Retry all" on the dead set.
  *
- * @returns how many failed jobs were moved back to `waiting`
+ * @returns how many failed jobs this call moved back to `waiting`: the jobs it really moved, not
+ * the size of the dead set at some moment before
  */
 export async function retryAllDeadJobs(queue: Queue): Promise<number> {
   throw new Error('TODO(chapter 4): move every failed job back to waiting and say how many');

@@ -43,8 +43,11 @@ it("maps retry: true to Sidekiq's default of 25 retries and retry: false to none
   expect(attemptsFor(false)).toBe(1);
 });
 
-it('rejects a retry setting that is not a whole number of 0 or more, naming it', () => {
-  expect(() => attemptsFor(-1)).toThrow(/-1/);
-  expect(() => attemptsFor(2.5)).toThrow(/2\.5/);
-  expect(() => attemptsFor(Number.NaN)).toThrow(/NaN/);
+it.each([
+  [-1, /-1/],
+  [2.5, /2\.5/],
+  [Number.NaN, /NaN/],
+])('rejects retry: %s with a RangeError naming it', (retry, named) => {
+  expect(() => attemptsFor(retry)).toThrow(RangeError);
+  expect(() => attemptsFor(retry)).toThrow(named);
 });

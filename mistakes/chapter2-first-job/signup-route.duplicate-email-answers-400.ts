@@ -9,7 +9,9 @@ import { registerUser, RegistrationError } from './register-user.js';
  * `POST /signups` with a JSON body `{ "email": "…", "name": "…" }`:
  * - 202 Accepted with `{ "userId": 1, "jobId": "1" }` once the user is written and onboarding enqueued
  *   (the request does not wait for the job: that is the point of a background job)
- * - 400 with `{ "error": "…" }` for invalid input, 409 for an email already registered
+ * - 400 with `{ "error": "…" }` for invalid input, 409 (same body) for an email already registered,
+ *   also when two sign-ups for one email arrive at the same moment; never a 500 for either.
+ *   `registerUser` says which by the `code` of its {@link RegistrationError}.
  *
  * The app mounts it with `app.use(express.json(), createSignupRouter({ db, queue }))`.
  */

@@ -1,25 +1,25 @@
 import { Queue, Worker, type Processor } from 'bullmq';
-
-/** host, port, password and db of a `redis://` URL, as ioredis options. */
-function fromUrl(redisUrl: string) {
-  const url = new URL(redisUrl);
-  return { host: url.hostname, port: Number(url.port || 6379), password: url.password || undefined };
-}
+import { queueConnectionOptions, workerConnectionOptions } from '../../src/redis/connection.js';
 
 /**
  * Creates the Queue that web requests add jobs to. When Redis goes away, `add()` must reject
  * at once, so the request can answer with an error instead of hanging.
+ *
+ * Everything in `redisUrl` counts: user name, password, database number (`/2`), and `rediss://` for TLS.
  */
 export function createProducerQueue(name: string, redisUrl: string, prefix?: string): Queue {
-  // Without the offline queue, ioredis rejects a command it cannot send right now.
-  return new Queue(name, { connection: { ...fromUrl(redisUrl), enableOfflineQueue: false }, prefix });
+  // The toolkit's options keep all of the URL; enableOfflineQueue: false makes a command that
+  // cannot be sent right now reject at once.
+  return new Queue(name, { connection: queueConnectionOptions(redisUrl), prefix });
 }
 
 /**
  * Creates a Worker for `name` that waits out Redis outages: its blocking commands must never
  * give up and fail.
+ *
+ * Everything in `redisUrl` counts: user name, password, database number (`/2`), and `rediss://` for TLS.
  */
 export function createWorker(name: string, redisUrl: string, processor: Processor, prefix?: string): Worker {
-  // null: retry each command until Redis is back, however long that takes.
-  return new Worker(name, processor, { connection: { ...fromUrl(redisUrl), maxRetriesPerRequest: null }, prefix });
+  // maxRetriesPerRequest: null: retry each command until Redis is back, however long that takes.
+  return new Worker(name, processor, { connection: workerConnectionOptions(redisUrl), prefix });
 }

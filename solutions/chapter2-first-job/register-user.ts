@@ -9,16 +9,34 @@ export interface Registration {
   name: string;
 }
 
-/** Thrown when the input cannot make a user; `message` is safe to show to the person signing up. */
+/** Why a registration was refused: input that cannot make a user, or an email that already has one. */
+export type RegistrationErrorCode = 'INVALID_INPUT' | 'EMAIL_TAKEN';
+
+/**
+ * Thrown when the input cannot make a user. `code` says why, for code to act on (the sign-up
+ * route answers 409 for `EMAIL_TAKEN`, 400 otherwise); `message` is safe to show to the person
+ * signing up, and may be reworded at any time.
+ */
 export class RegistrationError extends Error {
   override name = 'RegistrationError';
+
+  constructor(
+    /** Why the registration was refused. */
+    readonly code: RegistrationErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
  * Creates the user, then enqueues `onboard-user` with `{ userId }` — Rails'
- * `after_create_commit :enqueue_onboarding`. Nothing is enqueued when the user is not created.
+ * `after_create_commit :enqueue_onboarding`: the job is added only once the user is committed,
+ * so a worker that takes it at once finds the user. Nothing is enqueued when the user is not created.
  *
- * @throws RegistrationError for a blank name, an email without `@`, or an email already registered.
+ * @throws RegistrationError with code `INVALID_INPUT` for a blank name or an email without `@`,
+ * and `EMAIL_TAKEN` for an email already registered, including by another sign-up for the same
+ * email written at the same moment.
  */
 export async function registerUser(
   db: Database,
@@ -27,19 +45,21 @@ export async function registerUser(
 ): Promise<{ user: User; job: Job<OnboardUserData> }> {
   const email = registration.email?.trim().toLowerCase() ?? '';
   const name = registration.name?.trim() ?? '';
-  if (!email.includes('@')) throw new RegistrationError('email must be an email address');
-  if (!name) throw new RegistrationError('name must not be blank');
+  if (!email.includes('@')) throw new RegistrationError('INVALID_INPUT', 'email must be an email address');
+  if (!name) throw new RegistrationError('INVALID_INPUT', 'name must not be blank');
 
   let user: User;
   try {
     user = await db.user.create({ data: { email, name } });
   } catch (error) {
+    // P2002: the unique index on email refused the row. Asking first would not do: two sign-ups
+    // at the same moment would both find no user, and the second insert would fail here anyway.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-      throw new RegistrationError(`${email} is already registered`);
+      throw new RegistrationError('EMAIL_TAKEN', `There is already an account for ${email}`);
     }
     throw error;
   }
-  // After the write succeeded, never before: the job must find the row.
+  // After the write is committed, never before or inside its transaction: the job must find the row.
   const job = await queue.add('onboard-user', { userId: user.id });
   return { user, job };
 }

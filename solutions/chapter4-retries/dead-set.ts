@@ -1,4 +1,4 @@
-import type { Job, Queue } from 'bullmq';
+import { ErrorCode, type Job, type Queue } from 'bullmq';
 
 /** One job as Sidekiq's Web UI would list it in the Retries or Dead tab. */
 export interface FailedJobSummary {
@@ -41,12 +41,26 @@ export async function retryDeadJob(queue: Queue, jobId: string): Promise<void> {
 /**
  * "Retry all" on the dead set.
  *
- * @returns how many failed jobs were moved back to `waiting`
+ * @returns how many failed jobs this call moved back to `waiting`: the jobs it really moved, not
+ * the size of the dead set at some moment before
  */
 export async function retryAllDeadJobs(queue: Queue): Promise<number> {
-  const count = await queue.getFailedCount();
-  await queue.retryJobs({ state: 'failed' });
-  return count;
+  // Count what moved, not what was there: between a count and a bulk retry the dead set changes
+  // (another dashboard retries a job, a worker fails one), and queue.retryJobs() only takes jobs
+  // whose failure time is before this machine's clock. So retry the jobs listed, one by one.
+  let moved = 0;
+  for (const job of await queue.getFailed()) {
+    try {
+      await job.retry('failed');
+      moved++;
+    } catch (error) {
+      // Retried or removed by someone else since it was listed: not ours to count. Anything
+      // else (Redis gone) is an error the caller must see.
+      const code = (error as { code?: number }).code;
+      if (code !== ErrorCode.JobNotExist && code !== ErrorCode.JobNotInState) throw error;
+    }
+  }
+  return moved;
 }
 
 function summarize(job: Job): FailedJobSummary {

@@ -1,0 +1,28 @@
+// Mistake: listens for SIGTERM only, so Ctrl-C (SIGINT) kills the worker mid-job
+import type { Worker } from 'bullmq';
+import type { SignalSource } from '../../src/worker/shutdown.js';
+
+/**
+ * Makes the process shut down like Sidekiq on TERM: on SIGTERM or SIGINT, stop taking jobs,
+ * let the running ones finish, then exit with code 0. When closing the worker fails (Redis
+ * gone, a job that throws while closing), log the error and exit with code 1, so the failed
+ * shutdown is seen by whoever stopped the process.
+ *
+ * @param source `process` in real use; tests pass a stand-in that records exit codes.
+ */
+export function shutdownGracefully(worker: Worker, source: SignalSource = process): void {
+  const shutdown = async () => {
+    try {
+      // close() stops fetching new jobs and resolves once the active ones have finished.
+      await worker.close();
+    } catch (error) {
+      // A signal listener's promise is awaited by nobody: without this catch the failure would be
+      // an unhandled rejection, and the process would not say that its shutdown went wrong.
+      console.error('Shutdown failed: could not close the worker', error);
+      source.exit(1);
+      return;
+    }
+    source.exit(0);
+  };
+  source.once('SIGTERM', shutdown);
+}

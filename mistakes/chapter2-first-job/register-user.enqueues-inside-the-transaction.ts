@@ -1,0 +1,67 @@
+// Mistake: creates the user and adds the job inside one transaction, so the job can be rolled back with the user (Rails' after_create, not after_create_commit): a worker that takes the job at once cannot see the uncommitted user
+import type { Job, Queue } from 'bullmq';
+import { Prisma, type User } from '../../src/generated/sqlite/client.js';
+import type { Database } from '../../src/db/client.js';
+import type { OnboardUserData } from './onboard-user-job.js';
+
+/** What a sign-up form sends. */
+export interface Registration {
+  email: string;
+  name: string;
+}
+
+/** Why a registration was refused: input that cannot make a user, or an email that already has one. */
+export type RegistrationErrorCode = 'INVALID_INPUT' | 'EMAIL_TAKEN';
+
+/**
+ * Thrown when the input cannot make a user. `code` says why, for code to act on (the sign-up
+ * route answers 409 for `EMAIL_TAKEN`, 400 otherwise); `message` is safe to show to the person
+ * signing up, and may be reworded at any time.
+ */
+export class RegistrationError extends Error {
+  override name = 'RegistrationError';
+
+  constructor(
+    /** Why the registration was refused. */
+    readonly code: RegistrationErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Creates the user, then enqueues `onboard-user` with `{ userId }` — Rails'
+ * `after_create_commit :enqueue_onboarding`: the job is added only once the user is committed,
+ * so a worker that takes it at once finds the user. Nothing is enqueued when the user is not created.
+ *
+ * @throws RegistrationError with code `INVALID_INPUT` for a blank name or an email without `@`,
+ * and `EMAIL_TAKEN` for an email already registered, including by another sign-up for the same
+ * email written at the same moment.
+ */
+export async function registerUser(
+  db: Database,
+  queue: Queue<OnboardUserData>,
+  registration: Registration,
+): Promise<{ user: User; job: Job<OnboardUserData> }> {
+  const email = registration.email?.trim().toLowerCase() ?? '';
+  const name = registration.name?.trim() ?? '';
+  if (!email.includes('@')) throw new RegistrationError('INVALID_INPUT', 'email must be an email address');
+  if (!name) throw new RegistrationError('INVALID_INPUT', 'name must not be blank');
+
+  try {
+    // One transaction, so a failed enqueue rolls the user back.
+    return await db.$transaction(async (tx) => {
+      const user = await tx.user.create({ data: { email, name } });
+      const job = await queue.add('onboard-user', { userId: user.id });
+      return { user, job };
+    });
+  } catch (error) {
+    // P2002: the unique index on email refused the row. Asking first would not do: two sign-ups
+    // at the same moment would both find no user, and the second insert would fail here anyway.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      throw new RegistrationError('EMAIL_TAKEN', `There is already an account for ${email}`);
+    }
+    throw error;
+  }
+}

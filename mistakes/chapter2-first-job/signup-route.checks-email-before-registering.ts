@@ -1,0 +1,40 @@
+// Mistake: looks the email up in the route and answers 409 itself, then treats every RegistrationError as 400: two sign-ups at once both pass the look-up, and the loser gets a 400
+import { Router } from 'express';
+import type { Queue } from 'bullmq';
+import type { Database } from '../../src/db/client.js';
+import type { OnboardUserData } from './onboard-user-job.js';
+import { registerUser, RegistrationError } from './register-user.js';
+
+/**
+ * `POST /signups` with a JSON body `{ "email": "…", "name": "…" }`:
+ * - 202 Accepted with `{ "userId": 1, "jobId": "1" }` once the user is written and onboarding enqueued
+ *   (the request does not wait for the job: that is the point of a background job)
+ * - 400 with `{ "error": "…" }` for invalid input, 409 (same body) for an email already registered,
+ *   also when two sign-ups for one email arrive at the same moment; never a 500 for either.
+ *   `registerUser` says which by the `code` of its {@link RegistrationError}.
+ *
+ * The app mounts it with `app.use(express.json(), createSignupRouter({ db, queue }))`.
+ */
+export function createSignupRouter({ db, queue }: { db: Database; queue: Queue<OnboardUserData> }): Router {
+  const router = Router();
+  router.post('/signups', async (req, res) => {
+    const { email, name } = req.body ?? {};
+    if (typeof email !== 'string' || typeof name !== 'string') {
+      res.status(400).json({ error: 'email and name must be strings' });
+      return;
+    }
+    // Like a uniqueness validation in the controller: answer 409 before trying.
+    if (await db.user.findUnique({ where: { email: email.trim().toLowerCase() } })) {
+      res.status(409).json({ error: 'email already registered' });
+      return;
+    }
+    try {
+      const { user, job } = await registerUser(db, queue, { email, name });
+      res.status(202).json({ userId: user.id, jobId: job.id });
+    } catch (error) {
+      if (!(error instanceof RegistrationError)) throw error; // express 5 turns it into a 500
+      res.status(400).json({ error: error.message });
+    }
+  });
+  return router;
+}
