@@ -47,7 +47,8 @@ export function readHints(file: string): Map<string, string> {
 /**
  * Checks that each exercise test `exercises/chapterN-x/name.test.ts` has its starter
  * `name.ts`, its solution `solutions/chapterN-x/name.ts`, a non-empty `## name` hint in the
- * chapter's HINTS.md, and that the chapter has a tutorial. Returns the problems found.
+ * chapter's HINTS.md, at least two recorded mistakes `mistakes/chapterN-x/name.*.ts`, and that
+ * the chapter has a tutorial. Returns the problems found.
  */
 export function checkManifest(): string[] {
   const problems: string[] = [];
@@ -70,6 +71,8 @@ export function checkManifest(): string[] {
       if (!existsSync(join(dir, `${name}.ts`))) problems.push(`${dir}/${name}.ts: starter missing`);
       if (!existsSync(join('solutions', chapter, `${name}.ts`))) problems.push(`solutions/${chapter}/${name}.ts: solution missing`);
       if (!hints.get(name)) problems.push(`${dir}/HINTS.md: no "## ${name}" section with a hint`);
+      const mistakes = existsSync(join('mistakes', chapter)) ? readdirSync(join('mistakes', chapter)).filter((file) => file.startsWith(`${name}.`)) : [];
+      if (mistakes.length < 2) problems.push(`mistakes/${chapter}/${name}.*.ts: ${mistakes.length} recorded mistakes (an exercise keeps at least 2)`);
     }
     for (const solution of existsSync(join('solutions', chapter)) ? readdirSync(join('solutions', chapter)) : []) {
       if (!existsSync(join(dir, solution))) problems.push(`solutions/${chapter}/${solution}: no such file in ${dir}`);
