@@ -4,23 +4,18 @@
  */
 import { relative } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
-import { readHints } from '../scripts/workbook-layout.js';
+import { listExercises } from '../scripts/workbook-layout.js';
 
 export default class HintReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     if (process.env.WORKBOOK_TARGET === 'solutions') return;
-    const failing = testModules
-      .filter((module) => !module.ok())
-      .map((module) => /^exercises\/([^/]+)\/(.+)\.test\.ts$/.exec(relative(process.cwd(), module.moduleId)))
-      .filter((match) => match !== null)
-      .map(([, chapterDir, name]) => {
-        const hints = `exercises/${chapterDir}/HINTS.md`;
-        // HINTS.md lists the exercises in teaching order; unknown ones go last.
-        const order = [...readHints(hints).keys()].indexOf(name!);
-        return { chapterDir: chapterDir!, order: order < 0 ? Infinity : order, line: `  exercises/${chapterDir}/${name}.ts  ->  hint: ${hints}#${name}` };
-      })
-      .sort((a, b) => a.chapterDir.localeCompare(b.chapterDir, 'en', { numeric: true }) || a.order - b.order);
-    if (failing.length === 0) return;
-    console.log(`\nExercises still to solve, in order (edit the file, then run the same command again):\n${failing.map((f) => f.line).join('\n')}\n`);
+    const failing = new Set(testModules.filter((module) => !module.ok()).map((module) => relative(process.cwd(), module.moduleId)));
+    // listExercises gives the teaching order: chapter by chapter, then HINTS.md's order.
+    const lines = listExercises()
+      .filter((exercise) => failing.has(exercise.test))
+      .map((exercise) => `  ${exercise.starter}  ->  hint: ${exercise.hints}#${exercise.name}`);
+    if (lines.length === 0) return;
+    console.log(`\nExercises still to solve, in order (edit the file, then run the same command again):\n${lines.join('\n')}\n`);
+    console.log('One at a time, rerun on every save, with hints: npm run learn\n');
   }
 }

@@ -1,0 +1,84 @@
+/**
+ * One vitest instance for `npm run learn`, built on vitest's Node API (`createVitest`): the
+ * exercises project of vitest.config.ts, its globalSetup (Redis, the template database) started
+ * once for the whole session, and the {@link ShortReporter} instead of vitest's own output.
+ * Every finished run is stored in the learner's progress.
+ */
+import { join, relative, sep } from 'node:path';
+import { createVitest, type Vitest } from 'vitest/node';
+import { loadCatalogue, type Exercise } from './exercises.js';
+import { hashesOf, Progress, type FileHashes } from './progress.js';
+import { ShortReporter, type Verdict } from './short-reporter.js';
+
+/** What a session calls back. */
+export interface SessionHandlers {
+  /** A run of `exercise`'s test starts (also when vitest's watcher started it). */
+  onRunStart?(exercise: Exercise | undefined, moduleId: string): void;
+  /** `exercise`'s test finished; its result is already in the progress file. */
+  onVerdict?(verdict: Verdict, exercise: Exercise | undefined): void;
+}
+
+/** A running vitest for the exercises of the workbook in `root`. */
+export interface Session {
+  /** The vitest instance (for its watcher hooks). */
+  readonly vitest: Vitest;
+  /** Runs `exercise`'s test file once; resolves with its verdict. */
+  run(exercise: Exercise): Promise<Verdict>;
+  /** Stops the current run, if any, then vitest and its globalSetup (the session's Redis). */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts vitest on the exercises project. With `watch`, vitest's own file watcher reruns a test
+ * when a file it imports is saved (the caller narrows that with `onFilterWatchedSpecification`).
+ */
+export async function openSession(root: string, progress: Progress, { watch, ...handlers }: SessionHandlers & { watch: boolean }): Promise<Session> {
+  // Hashes are taken when a run starts, so a save during the run does not get the old result.
+  const started = new Map<string, { exercise: Exercise | undefined; hashes: FileHashes | undefined }>();
+  const waiting = new Map<string, (verdict: Verdict) => void>();
+  const exerciseOf = (moduleId: string) => {
+    const test = relative(root, moduleId).split(sep).join('/');
+    // Read afresh: a `git pull` during a watch session may add or rename exercises.
+    return loadCatalogue(root).find((exercise) => exercise.test === test);
+  };
+  const reporter = new ShortReporter(root, {
+    onRunStart(moduleIds) {
+      for (const moduleId of moduleIds) {
+        const exercise = exerciseOf(moduleId);
+        started.set(moduleId, { exercise, hashes: exercise && hashesOf(root, exercise) });
+        handlers.onRunStart?.(exercise, moduleId);
+      }
+    },
+    onVerdict(verdict) {
+      const { exercise, hashes } = started.get(verdict.moduleId) ?? { exercise: exerciseOf(verdict.moduleId), hashes: undefined };
+      if (exercise) progress.record(exercise, verdict.passed, hashes ?? hashesOf(root, exercise));
+      handlers.onVerdict?.(verdict, exercise);
+      waiting.get(verdict.moduleId)?.(verdict);
+      waiting.delete(verdict.moduleId);
+    },
+  });
+  const vitest = await createVitest('test', { root, watch, project: ['exercises'], reporters: [reporter] });
+  let closing: Promise<void> | undefined;
+  return {
+    vitest,
+    async run(exercise) {
+      const moduleId = join(root, exercise.test);
+      const verdict = new Promise<Verdict>((resolve) => waiting.set(moduleId, resolve));
+      const result = await vitest.runTestSpecifications([vitest.getProjectByName('exercises').createSpecification(moduleId)]);
+      if (waiting.has(moduleId)) {
+        // No verdict means vitest could not even start the file (e.g. a crashed worker).
+        waiting.delete(moduleId);
+        const reason = result.unhandledErrors.map((error) => (error as { message?: string }).message ?? String(error)).join('; ');
+        return { moduleId, passed: false, total: 0, failed: 0, errors: [{ title: 'running the test file', lines: [reason || 'vitest reported no result'] }], logs: [], durationMs: 0 };
+      }
+      return verdict;
+    },
+    close() {
+      closing ??= (async () => {
+        await vitest.cancelCurrentRun('keyboard-input').catch(() => {});
+        await vitest.close();
+      })();
+      return closing;
+    },
+  };
+}
