@@ -8,7 +8,10 @@ import { listExercises, type Exercise } from '../workbook-layout.js';
 
 export type { Exercise } from '../workbook-layout.js';
 
-/** A mistake in what the learner typed: printed as it is, without a stack trace. */
+/**
+ * A problem the learner can fix (a mistake in what they typed, or their set-up, such as no
+ * redis-server): printed as it is, without a stack trace.
+ */
 export class UsageError extends Error {
   override name = 'UsageError';
 }

@@ -6,7 +6,7 @@
  */
 import { join, relative, sep } from 'node:path';
 import { createVitest, type Vitest } from 'vitest/node';
-import { loadCatalogue, type Exercise } from './exercises.js';
+import { loadCatalogue, UsageError, type Exercise } from './exercises.js';
 import { hashesOf, Progress, type FileHashes } from './progress.js';
 import { ShortReporter, type Verdict } from './short-reporter.js';
 
@@ -22,7 +22,7 @@ export interface SessionHandlers {
 export interface Session {
   /** The vitest instance (for its watcher hooks). */
   readonly vitest: Vitest;
-  /** Runs `exercise`'s test file once; resolves with its verdict. */
+  /** Runs `exercise`'s test file once; resolves with its verdict, rejects with a {@link UsageError} when the tests cannot start. */
   run(exercise: Exercise): Promise<Verdict>;
   /** Stops the current run, if any, then vitest and its globalSetup (the session's Redis). */
   close(): Promise<void>;
@@ -64,7 +64,15 @@ export async function openSession(root: string, progress: Progress, { watch, ...
     async run(exercise) {
       const moduleId = join(root, exercise.test);
       const verdict = new Promise<Verdict>((resolve) => waiting.set(moduleId, resolve));
-      const result = await vitest.runTestSpecifications([vitest.getProjectByName('exercises').createSpecification(moduleId)]);
+      let result: Awaited<ReturnType<Vitest['runTestSpecifications']>>;
+      try {
+        result = await vitest.runTestSpecifications([vitest.getProjectByName('exercises').createSpecification(moduleId)]);
+      } catch (error) {
+        // The globalSetup failed (no redis-server, an unreachable REDIS_URL): its message says
+        // what to do, and a stack trace through vitest's internals would only bury it.
+        waiting.delete(moduleId);
+        throw new UsageError(`The tests could not start: ${(error as Error).message}`);
+      }
       if (waiting.has(moduleId)) {
         // No verdict means vitest could not even start the file (e.g. a crashed worker).
         waiting.delete(moduleId);

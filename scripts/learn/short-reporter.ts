@@ -83,7 +83,8 @@ export class ShortReporter implements Reporter {
       const [first] = result.errors;
       errors.push(first ? this.shorten(first, test.fullName, starter) : { title: test.fullName, lines: ['failed'] });
     }
-    for (const error of module.errors()) errors.push(this.shorten(error, 'loading or setting up the test file', starter));
+    // A file that does not load is usually a syntax error: its message holds the code frame.
+    for (const error of module.errors()) errors.push(this.shorten(error, 'loading or setting up the test file', starter, 12));
     errors.push(...unhandled);
     const failed = tests.filter((test) => test.result().state === 'failed').length;
     return {
@@ -97,11 +98,11 @@ export class ShortReporter implements Reporter {
     };
   }
 
-  private shorten(error: SerializedError & { diff?: string }, title: string, starter: string | undefined): ShortError {
+  private shorten(error: SerializedError & { diff?: string }, title: string, starter: string | undefined, maxLines = 4): ShortError {
     const name = error.name && !['Error', 'AssertionError'].includes(error.name) ? `${error.name}: ` : '';
     const message = stripAnsi(`${name}${error.message ?? String(error)}`).split('\n').filter((line) => line.trim() !== '');
-    const lines = message.slice(0, 4);
-    if (message.length > 4) lines.push('…');
+    const lines = message.slice(0, maxLines);
+    if (message.length > maxLines) lines.push('…');
     if (error.diff) {
       const diff = stripAnsi(error.diff).split('\n').filter((line) => line.trim() !== '');
       lines.push(...diff.slice(0, 8), ...(diff.length > 8 ? ['…'] : []));

@@ -72,10 +72,19 @@ export async function watch({ root, progress, startAt, input, output }: WatchOpt
     return `chapter ${exercise.chapter.number}: ${exercise.chapter.title} · exercise ${inChapter.findIndex((other) => other.test === exercise.test) + 1} of ${inChapter.length} · ${doneCount} of ${catalogue.length} done`;
   };
 
+  let verdicts = 0;
   const runCurrent = () => {
     if (exitCode !== undefined || !session || !current) return;
     weStartedIt = true;
-    session.run(current).catch((error: Error) => print(paint.bad(`Could not run ${current?.test}: ${error.message}`)));
+    session.run(current).then(
+      () => verdicts++,
+      (error: Error) => {
+        running = false;
+        print(paint.bad(error.message));
+        // Nothing ever ran: the set-up is broken (e.g. no Redis), and waiting for saves cannot fix it.
+        if (verdicts === 0) quit(1);
+      },
+    );
   };
 
   const quit = (code: number) => {
