@@ -12,6 +12,7 @@ const verdict = (overrides: Partial<Verdict>): Verdict => ({
   passed: false,
   total: 3,
   failed: 0,
+  passedTests: 3,
   errors: [],
   logs: [],
   durationMs: 420,
@@ -51,11 +52,14 @@ describe('the short verdict of npm run learn', () => {
   });
 
   it('says so when the test file did not load, or when something failed outside the tests', () => {
-    expect(formatVerdict(verdict({ total: 0, errors: [{ title: 'loading or setting up the test file', lines: ['Transform failed'] }] }), 'x', plain)).toMatch(
+    expect(formatVerdict(verdict({ total: 0, passedTests: 0, errors: [{ title: 'loading or setting up the test file', lines: ['Transform failed'] }] }), 'x', plain)).toMatch(
       /^✗ x: the test file did not run/,
     );
     expect(formatVerdict(verdict({ errors: [{ title: 'an error outside the tests', lines: ['Unhandled'] }] }), 'x', plain)).toMatch(
       /^✗ x: its 3 tests pass, but something else failed/,
+    );
+    expect(formatVerdict(verdict({ passedTests: 1, errors: [{ title: 'an error outside the tests', lines: ['Worker exited'] }] }), 'x', plain)).toMatch(
+      /^✗ x: 2 of 3 tests did not finish/,
     );
   });
 });

@@ -4,6 +4,7 @@
  * once for the whole session, and the {@link ShortReporter} instead of vitest's own output.
  * Every finished run is stored in the learner's progress.
  */
+import { spawnSync } from 'node:child_process';
 import { join, relative, sep } from 'node:path';
 import { createVitest, type Vitest } from 'vitest/node';
 import { loadCatalogue, UsageError, type Exercise } from './exercises.js';
@@ -14,8 +15,10 @@ import { ShortReporter, type Verdict } from './short-reporter.js';
 export interface SessionHandlers {
   /** A run of `exercise`'s test starts (also when vitest's watcher started it). */
   onRunStart?(exercise: Exercise | undefined, moduleId: string): void;
-  /** `exercise`'s test finished; its result is already in the progress file. */
+  /** `exercise`'s test finished; its result is already in the progress file. Not called once closing. */
   onVerdict?(verdict: Verdict, exercise: Exercise | undefined): void;
+  /** Closing is taking long (a test stuck in a loop): its worker is about to be killed. */
+  onForcedStop?(): void;
 }
 
 /** A running vitest for the exercises of the workbook in `root`. */
@@ -24,7 +27,7 @@ export interface Session {
   readonly vitest: Vitest;
   /** Runs `exercise`'s test file once; resolves with its verdict, rejects with a {@link UsageError} when the tests cannot start. */
   run(exercise: Exercise): Promise<Verdict>;
-  /** Stops the current run, if any, then vitest and its globalSetup (the session's Redis). */
+  /** Stops vitest and its globalSetup (the session's Redis); a test still running is stopped, by force after a few seconds. */
   close(): Promise<void>;
 }
 
@@ -36,6 +39,7 @@ export async function openSession(root: string, progress: Progress, { watch, ...
   // Hashes are taken when a run starts, so a save during the run does not get the old result.
   const started = new Map<string, { exercise: Exercise | undefined; hashes: FileHashes | undefined }>();
   const waiting = new Map<string, (verdict: Verdict) => void>();
+  let closing: Promise<void> | undefined;
   const exerciseOf = (moduleId: string) => {
     const test = relative(root, moduleId).split(sep).join('/');
     // Read afresh: a `git pull` during a watch session may add or rename exercises.
@@ -50,6 +54,8 @@ export async function openSession(root: string, progress: Progress, { watch, ...
       }
     },
     onVerdict(verdict) {
+      // A run cut short by closing is no result: it is neither stored nor shown.
+      if (closing) return;
       const { exercise, hashes } = started.get(verdict.moduleId) ?? { exercise: exerciseOf(verdict.moduleId), hashes: undefined };
       if (exercise) progress.record(exercise, verdict.passed, hashes ?? hashesOf(root, exercise));
       handlers.onVerdict?.(verdict, exercise);
@@ -58,7 +64,6 @@ export async function openSession(root: string, progress: Progress, { watch, ...
     },
   });
   const vitest = await createVitest('test', { root, watch, project: ['exercises'], reporters: [reporter] });
-  let closing: Promise<void> | undefined;
   return {
     vitest,
     async run(exercise) {
@@ -77,16 +82,54 @@ export async function openSession(root: string, progress: Progress, { watch, ...
         // No verdict means vitest could not even start the file (e.g. a crashed worker).
         waiting.delete(moduleId);
         const reason = result.unhandledErrors.map((error) => (error as { message?: string }).message ?? String(error)).join('; ');
-        return { moduleId, passed: false, total: 0, failed: 0, errors: [{ title: 'running the test file', lines: [reason || 'vitest reported no result'] }], logs: [], durationMs: 0 };
+        return { moduleId, passed: false, total: 0, failed: 0, passedTests: 0, errors: [{ title: 'running the test file', lines: [reason || 'vitest reported no result'] }], logs: [], durationMs: 0 };
       }
       return verdict;
     },
     close() {
       closing ??= (async () => {
-        await vitest.cancelCurrentRun('keyboard-input').catch(() => {});
-        await vitest.close();
+        const closed = vitest.close();
+        // A test stuck in synchronous code (a learner's endless loop) never lets its worker
+        // stop; after a grace period the worker is killed, so quitting always quits.
+        if (await settlesWithin(closed, CLOSE_GRACE_MS)) return;
+        handlers.onForcedStop?.();
+        killWorkers();
+        await settlesWithin(closed, 1500);
       })();
       return closing;
     },
   };
+}
+
+/** How long vitest gets to stop its workers before they are killed. */
+const CLOSE_GRACE_MS = 2000;
+
+/** `true` once `promise` settles, `false` if `ms` pass first. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const settled = promise.then(
+    () => true as const,
+    () => true as const,
+  );
+  try {
+    return await Promise.race([settled, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** SIGKILLs this process's vitest workers (its children running vitest's worker script). */
+function killWorkers(): void {
+  const listed = spawnSync('ps', ['-A', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' });
+  for (const line of listed.stdout?.split('\n') ?? []) {
+    const [, pid, ppid, args] = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line) ?? [];
+    if (Number(ppid) === process.pid && /vitest[\\/]dist[\\/]workers[\\/]/.test(args ?? '')) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
+  }
 }

@@ -28,6 +28,8 @@ export interface Verdict {
   total: number;
   /** Tests that failed. */
   failed: number;
+  /** Tests that passed (the rest were skipped or never finished). */
+  passedTests: number;
   /** Failed tests, then errors outside any test (a test file that does not load, an unhandled rejection). */
   errors: ShortError[];
   /** What the code under test printed with `console.*`, in order. */
@@ -87,11 +89,13 @@ export class ShortReporter implements Reporter {
     for (const error of module.errors()) errors.push(this.shorten(error, 'loading or setting up the test file', starter, 12));
     errors.push(...unhandled);
     const failed = tests.filter((test) => test.result().state === 'failed').length;
+    const passedTests = tests.filter((test) => test.result().state === 'passed').length;
     return {
       moduleId: module.moduleId,
       passed: module.state() === 'passed' && tests.length > 0 && unhandled.length === 0,
       total: tests.length,
       failed,
+      passedTests,
       errors,
       logs: this.logs,
       durationMs: module.diagnostic().duration,
@@ -176,9 +180,11 @@ export function formatVerdict(verdict: Verdict, label: string, paint: Paint): st
   const summary =
     verdict.total === 0
       ? 'the test file did not run'
-      : verdict.failed === 0
-        ? `its ${verdict.total} tests pass, but something else failed`
-        : `${verdict.failed} of ${verdict.total} tests fail`;
+      : verdict.failed > 0
+        ? `${verdict.failed} of ${verdict.total} tests fail`
+        : verdict.passedTests < verdict.total
+          ? `${verdict.total - verdict.passedTests} of ${verdict.total} tests did not finish`
+          : `its ${verdict.total} tests pass, but something else failed`;
   const out = [`${paint.bad('✗')} ${paint.bold(label)}: ${summary} ${paint.dim(`(${seconds})`)}`];
   // Tests that fail with the same error at the same place (often every test of a starter) are
   // shown once, with their names together.

@@ -158,6 +158,9 @@ export async function watch({ root, progress, startAt, input, output }: WatchOpt
   try {
     session = await openSession(root, progress, {
       watch: true,
+      onForcedStop() {
+        print(paint.warn('The test is still busy (an endless loop?): stopping it by force.'));
+      },
       onRunStart(exercise, moduleId) {
         running = true;
         const byUs = weStartedIt;
