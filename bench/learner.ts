@@ -12,6 +12,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, copyFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { copyWorkbook } from '../scripts/workbook-copy.js';
 import { listChapters, listExercises } from '../scripts/workbook-layout.js';
@@ -35,7 +36,10 @@ const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', CI: '' };
 delete env.FORCE_COLOR;
 delete env.WORKBOOK_TARGET;
 try {
-  console.log(`npm test -- chapterN on the starters: median of ${ROUNDS} runs each (the tests fail, as they should)`);
+  // The targets are for an idle machine: say how busy this one is.
+  const load = loadavg().map((value) => value.toFixed(1)).join(', ');
+  console.log(`${availableParallelism()} cores; load average ${load} (1, 5, 15 min) at the start`);
+  console.log(`\nnpm test -- chapterN on the starters: median of ${ROUNDS} runs each (the tests fail, as they should)`);
   for (const chapter of listChapters(copy.root)) {
     const walls: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {

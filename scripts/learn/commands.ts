@@ -69,11 +69,18 @@ export async function runOnce(context: CommandContext, exercise: Exercise): Prom
   const paint = paintFor(context.output);
   say(context, paint.dim(`Running ${exercise.test} …`));
   const session = await openSession(context.root, context.progress, { watch: false });
+  // Ctrl-C during the run: stop vitest (and its Redis) before leaving.
+  const onSignal = (signal: NodeJS.Signals) => void session.close().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const verdict = await session.run(exercise);
-    say(context, formatVerdict(verdict, qualifiedName(exercise), paint));
+    // Cut short by Ctrl-C: no verdict to show; the signal handler exits.
+    if (!session.closing) say(context, formatVerdict(verdict, qualifiedName(exercise), paint));
     return verdict;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await session.close();
   }
 }

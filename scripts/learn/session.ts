@@ -27,6 +27,8 @@ export interface Session {
   readonly vitest: Vitest;
   /** Runs `exercise`'s test file once; resolves with its verdict, rejects with a {@link UsageError} when the tests cannot start. */
   run(exercise: Exercise): Promise<Verdict>;
+  /** `true` once {@link Session.close} was called: a run that ends now was cut short. */
+  readonly closing: boolean;
   /** Stops vitest and its globalSetup (the session's Redis); a test still running is stopped, by force after a few seconds. */
   close(): Promise<void>;
 }
@@ -63,9 +65,20 @@ export async function openSession(root: string, progress: Progress, { watch, ...
       waiting.delete(verdict.moduleId);
     },
   });
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const before = signals.map((signal) => process.listeners(signal));
   const vitest = await createVitest('test', { root, watch, project: ['exercises'], reporters: [reporter] });
+  // vitest's logger ends the process 1 ms after SIGINT or SIGTERM, without its globalSetup's
+  // teardown (its CLI relies on the orphan guard for that). `npm run learn` closes vitest
+  // itself first, so the session's Redis stops cleanly: the listeners vitest just added go.
+  signals.forEach((signal, index) => {
+    for (const listener of process.listeners(signal)) if (!before[index]!.includes(listener)) process.off(signal, listener);
+  });
   return {
     vitest,
+    get closing() {
+      return closing !== undefined;
+    },
     async run(exercise) {
       const moduleId = join(root, exercise.test);
       const verdict = new Promise<Verdict>((resolve) => waiting.set(moduleId, resolve));

@@ -11,6 +11,7 @@
  * an editor's task runner), the same letters are read as lines. Under CI, where no one will ever
  * save a file, it refuses and says what to run instead.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface, emitKeypressEvents, type Interface } from 'node:readline';
 import { watchParent } from '../../src/process/orphan-guard.js';
@@ -75,6 +76,14 @@ export async function watch({ root, progress, startAt, input, output }: WatchOpt
   let verdicts = 0;
   const runCurrent = () => {
     if (exitCode !== undefined || !session || !current) return;
+    if (!existsSync(join(root, current.test))) {
+      // A `git pull` renamed or removed it while we watched: go on with what there is now.
+      const gone = current;
+      catalogue = loadCatalogue(root);
+      current = firstUnsolved(catalogue, progress);
+      if (!current) return quit(0);
+      print(`${gone.test} is gone (renamed or removed by an update?); going on with ${qualifiedName(current)}.`);
+    }
     weStartedIt = true;
     session.run(current).then(
       () => verdicts++,
