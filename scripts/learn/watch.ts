@@ -98,9 +98,9 @@ export async function watch({ root, progress, startAt, input, output }: WatchOpt
 
   const quit = (code: number) => {
     if (exitCode !== undefined) {
-      // A second Ctrl-C while closing: the learner wants out now.
-      if (code !== 0) process.exit(code);
-      return;
+      // Asked again while closing (the keys are off by then, so a signal: a second Ctrl-C):
+      // the learner wants out now. What vitest has not stopped, the orphan guard will.
+      process.exit(code || 130);
     }
     exitCode = code;
     stopKeys();
