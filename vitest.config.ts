@@ -42,16 +42,20 @@ function chooseTarget(): Plugin {
 export default defineConfig({
   plugins: [chooseTarget()],
   test: {
-    globalSetup: ['test/global-setup.ts'],
     testTimeout: 15_000,
     hookTimeout: 15_000,
     reporters: ['default', './test/hint-reporter.ts'],
     projects: [
-      { extends: true, test: { name: 'toolkit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/faults/**'] } },
+      // The shared Redis and databases are set up per project, not at the root: a root-level
+      // globalSetup also runs for the root project itself, starting a second set nobody uses.
+      {
+        extends: true,
+        test: { name: 'toolkit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/faults/**'], globalSetup: ['test/global-setup.ts'] },
+      },
       // A learner reruns a chapter many times, so its files share one worker's loaded modules
       // (Prisma, BullMQ) instead of importing them again per file; each file still gets its own
       // Redis prefix and database from the harness.
-      { extends: true, test: { name: 'exercises', include: ['exercises/**/*.test.ts'], isolate: false } },
+      { extends: true, test: { name: 'exercises', include: ['exercises/**/*.test.ts'], isolate: false, globalSetup: ['test/global-setup.ts'] } },
       // `npm run test:faults`: real processes (npm start, npm run worker, redis-server) killed and
       // stopped on purpose. Each file starts its own, so no shared Redis or database here. Most
       // of the time is spent waiting for BullMQ's stall checks, so two files run at once.

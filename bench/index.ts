@@ -6,6 +6,8 @@
  *   npm run bench -- load     the demo app under concurrent POSTs: throughput, latency, lost/doubled
  *   npm run bench -- queues   BullMQ enqueue and processing beside redis-benchmark and, when Ruby and
  *                             Sidekiq are installed, real Sidekiq (chapter 8)
+ *   npm run bench -- learner  how long a learner waits: npm test -- chapterN per chapter, and the
+ *                             watch mode of npm run learn from saving a file to the verdict
  *
  * Each runs in a process of its own, so one's warm-up or leftover hooks cannot colour another's figures.
  */
@@ -16,6 +18,7 @@ const benches: Record<string, string> = {
   queries: 'queries.ts',
   load: 'load.ts',
   queues: 'queues.ts',
+  learner: 'learner.ts',
 };
 
 const asked = process.argv.slice(2);

@@ -1,13 +1,16 @@
 /**
  * The workbook's layout as code: where chapters, exercises, solutions, hints and examples live.
- * `npm run verify` uses it to check that every exercise is complete.
+ * `npm run verify` uses it to check that every exercise is complete, the hint reporter and
+ * `npm run learn` to put the exercises in teaching order.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** `exercises/chapter3-scheduling` and friends, in chapter order. */
-export function listChapterDirs(): string[] {
-  return readdirSync('exercises', { withFileTypes: true })
+/** `exercises/chapter3-scheduling` and friends, in chapter order. `root` is the workbook's folder. */
+export function listChapterDirs(root = '.'): string[] {
+  const exercises = join(root, 'exercises');
+  if (!existsSync(exercises)) return [];
+  return readdirSync(exercises, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && /^chapter\d+-[a-z0-9-]+$/.test(entry.name))
     .map((entry) => entry.name)
     .sort((a, b) => chapterNumber(a) - chapterNumber(b));
@@ -16,6 +19,72 @@ export function listChapterDirs(): string[] {
 /** The chapter number in `chapter3-scheduling` or `03-scheduling`. */
 export function chapterNumber(dir: string): number {
   return Number(/(\d+)/.exec(dir)?.[1]);
+}
+
+/** One chapter of the workbook, as `npm run learn` shows it. Paths are relative to the workbook's root. */
+export interface Chapter {
+  /** The chapter number: `3` is scheduling, whatever the folder's slug. */
+  number: number;
+  /** `chapter3-scheduling`: the folder under `exercises/` and `solutions/`. */
+  dir: string;
+  /** `Scheduling`, from the tutorial's front matter (`title: "3. Scheduling"`), or the folder's slug. */
+  title: string;
+  /** `tutorials/03-scheduling/README.md`, or `undefined` while the chapter has no tutorial. */
+  tutorial: string | undefined;
+}
+
+/** One exercise and where its files are. Paths are relative to the workbook's root and use `/`. */
+export interface Exercise {
+  /** The chapter it belongs to. */
+  chapter: Chapter;
+  /** `daily-report`: the file name without `.ts`, and the `## daily-report` section of HINTS.md. */
+  name: string;
+  /** `exercises/chapter3-scheduling/daily-report.ts`: the file the learner edits. */
+  starter: string;
+  /** `exercises/chapter3-scheduling/daily-report.test.ts`. */
+  test: string;
+  /** `solutions/chapter3-scheduling/daily-report.ts`. */
+  solution: string;
+  /** `exercises/chapter3-scheduling/HINTS.md`. */
+  hints: string;
+}
+
+/** Every chapter that has an `exercises/chapterN-*` folder, in chapter order. */
+export function listChapters(root = '.'): Chapter[] {
+  const tutorials = existsSync(join(root, 'tutorials')) ? readdirSync(join(root, 'tutorials')).sort() : [];
+  return listChapterDirs(root).map((dir) => {
+    const number = chapterNumber(dir);
+    const tutorialDir = tutorials.find((t) => /^\d+-/.test(t) && chapterNumber(t) === number);
+    const readme = tutorialDir && `tutorials/${tutorialDir}/README.md`;
+    const tutorial = readme && existsSync(join(root, readme)) ? readme : undefined;
+    const frontMatterTitle = tutorial && /^title: "\d+\. (.+)"$/m.exec(readFileSync(join(root, tutorial), 'utf8'))?.[1];
+    return { number, dir, title: frontMatterTitle || dir.replace(/^chapter\d+-/, '').replace(/-/g, ' '), tutorial };
+  });
+}
+
+/**
+ * Every exercise (each `<name>.test.ts` in a chapter folder of `exercises/`), in the order the workbook teaches
+ * them: chapter by chapter, and within a chapter in the order of HINTS.md's `## name` sections.
+ * Exercises without a hint section come last in their chapter, by name.
+ */
+export function listExercises(root = '.'): Exercise[] {
+  return listChapters(root).flatMap((chapter) => {
+    const hints = `exercises/${chapter.dir}/HINTS.md`;
+    const order = [...readHints(join(root, hints)).keys()];
+    const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : Infinity);
+    return readdirSync(join(root, 'exercises', chapter.dir))
+      .filter((file) => file.endsWith('.test.ts'))
+      .map((file) => file.slice(0, -'.test.ts'.length))
+      .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
+      .map((name) => ({
+        chapter,
+        name,
+        starter: `exercises/${chapter.dir}/${name}.ts`,
+        test: `exercises/${chapter.dir}/${name}.test.ts`,
+        solution: `solutions/${chapter.dir}/${name}.ts`,
+        hints,
+      }));
+  });
 }
 
 /** Every `tutorials/NN-slug/example*.ts`, in chapter order. */

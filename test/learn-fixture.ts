@@ -1,0 +1,69 @@
+/**
+ * A tiny made-up workbook in a temporary folder, for the tests of `npm run learn`'s catalogue,
+ * progress and reset: the layout of the real one (exercises/, solutions/, tutorials/, HINTS.md)
+ * with files whose content the test chooses.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { onTestFinished } from 'vitest';
+
+/** Makes a workbook folder with `files` (path → content); removed when the calling test ends. */
+export function fixtureWorkbook(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'learn-fixture-'));
+  onTestFinished(() => rmSync(root, { recursive: true, force: true }));
+  writeFiles(root, files);
+  return root;
+}
+
+/** Writes `files` (path → content) under `root`. */
+export function writeFiles(root: string, files: Record<string, string>): void {
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+}
+
+/** Commits everything in `root` as a new git repository's first commit. */
+export function commitAll(root: string): void {
+  const git = (...args: string[]) => {
+    const result = spawnSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', ...args], { cwd: root, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
+  };
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'fixture');
+}
+
+/** Files of a two-chapter workbook: chapter 1 with `first` and `second` (HINTS.md order), chapter 2 with `third`. */
+export const TWO_CHAPTERS: Record<string, string> = {
+  'exercises/chapter1-basics/HINTS.md': '# Hints\n\n## first\nStart here.\n\n## second\nThen this.\n',
+  'exercises/chapter1-basics/first.ts': 'export const first = 0;\n',
+  'exercises/chapter1-basics/first.test.ts': '// test of first\n',
+  'exercises/chapter1-basics/second.ts': 'export const second = 0;\n',
+  'exercises/chapter1-basics/second.test.ts': '// test of second\n',
+  'solutions/chapter1-basics/first.ts': 'export const first = 1;\n',
+  'solutions/chapter1-basics/second.ts': 'export const second = 2;\n',
+  'exercises/chapter2-more/HINTS.md': '# Hints\n\n## third\nLast one.\n',
+  'exercises/chapter2-more/third.ts': 'export const third = 0;\n',
+  'exercises/chapter2-more/third.test.ts': '// test of third\n',
+  'solutions/chapter2-more/third.ts': 'export const third = 3;\n',
+  'tutorials/01-basics/README.md': '---\ntitle: "1. The basics"\n---\n# Chapter 1\n',
+  'tutorials/02-more/README.md': '---\ntitle: "2. More"\n---\n# Chapter 2\n',
+};
+
+/** A stand-in for stdin (answers given up front) and stdout (text collected), for commands that ask. */
+export function terminal(answers = '') {
+  const input = new PassThrough();
+  input.end(answers);
+  const output = new PassThrough();
+  let text = '';
+  output.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  return {
+    input: input as unknown as NodeJS.ReadStream,
+    output: output as unknown as NodeJS.WriteStream,
+    text: () => text,
+  };
+}
