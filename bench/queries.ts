@@ -7,7 +7,7 @@
  * (production: the express middleware and the job wrapper switched off), and then a watched
  * client outside any scope (`idle`) and the helper: AsyncLocalStorage alone (`hooks`), plus Prisma's query
  * events (`events`), plus the helper's recording, call sites and detection, and the helper end to
- * end (`on`). The baseline must come from a process that has never opened a scope: on Node 20,
+ * end (`on`). The baseline must come from a process that has never opened a scope: up to Node 22,
  * once AsyncLocalStorage has been enabled its hooks may run for every promise of the process.
  *
  * Ratios are taken inside each process (so processes that happen to run faster or slower do not
