@@ -5,9 +5,9 @@
  * A scope follows the async context through Node's `AsyncLocalStorage`, the way Rails keeps
  * Bullet's state per request thread: two requests served at the same time each see only their
  * own queries, however their awaits interleave. Up to Node 22 `AsyncLocalStorage` hooks every
- * promise the process creates while it is enabled (Node 24 no longer needs hooks), so the helper enables it when the first scope
- * opens and disables it again when the last one closes: a process that opens no scope pays
- * nothing.
+ * promise the process creates while it is enabled (Node 24 needs no hooks), so the helper
+ * enables it when the first scope opens and disables it again when the last one closes: a
+ * process that opens no scope pays nothing.
  *
  * @module
  */
