@@ -22,7 +22,7 @@ import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../src/config.js';
 import { isPostgresUrl } from '../src/db/url.js';
 import { applyMigrations, redact } from '../src/db/migrate.js';
-import { cleanStaleFolders, guardChild, TEMP_PREFIX, writeOwner } from '../src/process/orphan-guard.js';
+import { cleanStaleFolders, guardFolder, TEMP_PREFIX } from '../src/process/orphan-guard.js';
 import { acquireRedis } from '../src/redis/redis-url.js';
 
 declare module 'vitest' {
@@ -45,8 +45,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   cleanStaleFolders();
   const redis = await acquireRedis(loadConfig().redisUrl);
   const dir = mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}test-db-`));
-  writeOwner(dir, { remove: true });
-  const dirGuard = guardChild({ dir });
+  const dirGuard = guardFolder(dir, { remove: true });
   const templateDatabase = join(dir, 'template.db');
   await applyMigrations(`file:${templateDatabase}`);
 

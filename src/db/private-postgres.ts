@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import pg from 'pg';
 import { freePort } from '../process/free-port.js';
-import { guardChild, TEMP_PREFIX, writeOwner } from '../process/orphan-guard.js';
+import { guardFolder, TEMP_PREFIX } from '../process/orphan-guard.js';
 
 /** Said when there are no PostgreSQL server binaries. */
 export const POSTGRES_NOT_INSTALLED =
@@ -78,8 +78,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   server.stderr?.pipe(log);
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
   // If this process is SIGKILLed, the guard stops the server (fast shutdown) and removes the folder.
-  writeOwner(dir, { pid: server.pid!, signal: 'SIGINT', match: dir, remove: true });
-  const guard = guardChild({ pid: server.pid!, signal: 'SIGINT', dir });
+  const guard = guardFolder(dir, { pid: server.pid!, signal: 'SIGINT', match: dir, remove: true });
 
   let stopped: Promise<void> | undefined;
   const stop = () =>

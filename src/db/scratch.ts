@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { guardChild, TEMP_PREFIX, writeOwner } from '../process/orphan-guard.js';
+import { guardFolder, TEMP_PREFIX } from '../process/orphan-guard.js';
 import { createDatabase, type Database, type DatabaseOptions } from './client.js';
 import { applyMigrations } from './migrate.js';
 
@@ -24,8 +24,7 @@ export interface ScratchDatabase {
 export async function createScratchDatabase(options: DatabaseOptions = {}): Promise<ScratchDatabase> {
   const dir = mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}example-`));
   // Removed even if the example is killed: by a guard at once, or by the next run's clean-up.
-  writeOwner(dir, { remove: true });
-  const guard = guardChild({ dir });
+  const guard = guardFolder(dir, { remove: true });
   const url = `file:${join(dir, 'example.db')}`;
   await applyMigrations(url);
   const db = await createDatabase(url, options);

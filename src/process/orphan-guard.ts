@@ -10,12 +10,15 @@
  * - {@link cleanStaleFolders}: every temporary folder records its owner in `owner.json`; the next
  *   run stops what a dead owner left and removes the folder (for when the guard was killed too).
  *
+ * {@link guardFolder} does both, guard first: a folder whose `owner.json` exists is always watched,
+ * so there is no moment at which a SIGKILL leaves a recorded server running with nobody to stop it.
+ *
  * @module
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 /** What `owner.json` in a guarded folder says. */
 export interface OwnerRecord {
@@ -116,6 +119,18 @@ export function guardChild({ pid = 0, signal = 'SIGTERM', dir = '' }: { pid?: nu
   };
 }
 
+/**
+ * Guards `dir` and then records its owner: once `owner.json` is there, a guard is watching, so a
+ * SIGKILL at any moment still stops `record.pid` (when given) and removes the folder (when
+ * `record.remove`). Writing the record first would leave an instant in which a killed process
+ * has a recorded server and no guard; the folder would then wait for the next run's clean-up.
+ */
+export function guardFolder(dir: string, record: Omit<OwnerRecord, 'owner'>): Guard {
+  const guard = guardChild({ pid: record.pid, signal: record.signal, dir: record.remove ? dir : '' });
+  writeOwner(dir, record);
+  return guard;
+}
+
 /** The prefix of every temporary folder the workbook makes. */
 export const TEMP_PREFIX = 'workbook-';
 
@@ -123,11 +138,13 @@ export const TEMP_PREFIX = 'workbook-';
  * Stops and removes what runs that were killed left behind: each `workbook-*` folder in the
  * temporary directory (and each of `extraDirs`) whose `owner.json` names a process that no longer
  * exists. Its server is stopped when its command line still shows the recorded `match` (so a
- * reused pid is never touched); temporary folders are removed. Folders without `owner.json` are left alone.
+ * reused pid is never touched); temporary folders are removed. A temporary folder without
+ * `owner.json` is somebody's run starting up, unless it is of a kind that records one and older than {@link OWNERLESS_AGE_MS}:
+ * then its run was killed in the instant between making it and recording its owner.
  *
  * @returns the folders cleaned
  */
-export function cleanStaleFolders(extraDirs: string[] = []): string[] {
+export function cleanStaleFolders(extraDirs: string[] = [], now = Date.now()): string[] {
   const root = tmpdir();
   const candidates = [
     ...(existsSync(root) ? readdirSync(root).filter((name) => name.startsWith(TEMP_PREFIX)).map((name) => join(root, name)) : []),
@@ -136,6 +153,10 @@ export function cleanStaleFolders(extraDirs: string[] = []): string[] {
   const cleaned: string[] = [];
   for (const dir of candidates) {
     const record = readOwner(dir);
+    if (!record && !extraDirs.includes(dir) && isOwnerlessLeftover(dir, now)) {
+      rmSync(dir, { recursive: true, force: true });
+      cleaned.push(dir);
+    }
     if (!record || isAlive(record.owner)) continue;
     if (record.pid && record.match && isAlive(record.pid) && commandLine(record.pid).includes(record.match)) {
       stopAndWait(record.pid, record.signal ?? 'SIGTERM');
@@ -145,6 +166,22 @@ export function cleanStaleFolders(extraDirs: string[] = []): string[] {
     cleaned.push(dir);
   }
   return cleaned;
+}
+
+/** How old a temporary folder without `owner.json` must be before {@link cleanStaleFolders} removes it. */
+export const OWNERLESS_AGE_MS = 10 * 60_000;
+
+/** The temporary folders that always record an owner once started; others (a test's scratch folder) are never judged ownerless. */
+const OWNER_RECORDING_KINDS = ['redis-', 'postgres-', 'example-', 'test-db-', 'learn-'].map((kind) => TEMP_PREFIX + kind);
+
+function isOwnerlessLeftover(dir: string, now: number): boolean {
+  if (!OWNER_RECORDING_KINDS.some((kind) => basename(dir).startsWith(kind))) return false;
+  try {
+    const stats = statSync(dir);
+    return stats.isDirectory() && now - stats.mtimeMs > OWNERLESS_AGE_MS && !existsSync(join(dir, OWNER_FILE));
+  } catch {
+    return false; // removed meanwhile
+  }
 }
 
 /** The command line of `pid` (from /proc on Linux, `ps` elsewhere); '' when unknown. */

@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { cleanStaleFolders, guardChild, isAlive, OWNER_FILE, readOwner, TEMP_PREFIX, writeOwner } from '../process/orphan-guard.js';
+import { cleanStaleFolders, guardFolder, isAlive, OWNER_FILE, readOwner, TEMP_PREFIX } from '../process/orphan-guard.js';
 import { freePort } from '../process/free-port.js';
 
 /** A running private Redis. */
@@ -73,16 +73,18 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions | string 
     // not kill the Redis that the shutdown still needs to finish running jobs.
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
+  // SIGKILL runs no handler: the guard notices and stops the server. It watches from the moment
+  // the server exists, so a kill while Redis is still starting leaves nothing running either.
+  const guard = guardFolder(dir, { pid: child.pid!, signal: 'SIGTERM', match: `127.0.0.1:${port}`, remove: !persistent });
   try {
     await waitUntilReady(child);
   } catch (error) {
     child.kill('SIGKILL');
-    if (!persistent) rmSync(dir, { recursive: true, force: true });
+    guard.dispose();
+    if (persistent) rmSync(join(dir, OWNER_FILE), { force: true });
+    else rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  writeOwner(dir, { pid: child.pid!, signal: 'SIGTERM', match: `127.0.0.1:${port}`, remove: !persistent });
-  // SIGKILL runs no handler: the guard notices and stops the server.
-  const guard = guardChild({ pid: child.pid!, signal: 'SIGTERM', dir: persistent ? '' : dir });
   // A crash that still runs exit handlers need not wait for the guard.
   const killOnExit = () => child.kill('SIGTERM');
   process.once('exit', killOnExit);

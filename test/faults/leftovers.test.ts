@@ -4,11 +4,11 @@
  * Also the start-up faults: an unreachable PostgreSQL, and a SQLite file in a missing folder.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanStaleFolders, isAlive, parentOf, readOwner, TEMP_PREFIX, writeOwner } from '../../src/process/orphan-guard.js';
+import { cleanStaleFolders, isAlive, OWNERLESS_AGE_MS, parentOf, readOwner, TEMP_PREFIX, writeOwner } from '../../src/process/orphan-guard.js';
 import { waitUntil } from '../harness.js';
 import { freePort } from '../../src/process/free-port.js';
 import { figure, Lab, waitForExit } from './processes.js';
@@ -73,7 +73,7 @@ describe('nothing left running', () => {
     // A folder whose owner is alive (this process) is somebody's run in progress: left alone.
     const busy = mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}redis-`));
     writeOwner(busy, { remove: true });
-    lab.onCleanUp(() => import('node:fs').then(({ rmSync }) => rmSync(busy, { recursive: true, force: true })));
+    lab.onCleanUp(() => rmSync(busy, { recursive: true, force: true }));
 
     const cleaned = cleanStaleFolders();
     expect(cleaned).toContain(dir);
@@ -81,6 +81,21 @@ describe('nothing left running', () => {
     await waitForExit(server.pid, 10_000, 'the left-over redis-server to stop');
     expect(existsSync(dir)).toBe(false);
     expect(existsSync(busy)).toBe(true);
+  });
+
+  it('a folder whose run was killed before it recorded an owner: removed once old, left alone while new', () => {
+    const old = mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}redis-`));
+    const longAgo = new Date(Date.now() - OWNERLESS_AGE_MS - 60_000);
+    utimesSync(old, longAgo, longAgo);
+    // Made a moment ago: a run that has not written owner.json yet.
+    const starting = mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}redis-`));
+    lab.onCleanUp(() => rmSync(starting, { recursive: true, force: true }));
+
+    const cleaned = cleanStaleFolders();
+    expect(cleaned).toContain(old);
+    expect(existsSync(old)).toBe(false);
+    expect(cleaned).not.toContain(starting);
+    expect(existsSync(starting)).toBe(true);
   });
 });
 
