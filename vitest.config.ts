@@ -1,3 +1,5 @@
+// First: on a too-old Node the native SQLite driver crashes instead of failing.
+import './src/process/node-version.js';
 import { existsSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { configDefaults, defineConfig, type Plugin } from 'vitest/config';

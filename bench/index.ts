@@ -11,6 +11,8 @@
  *
  * Each runs in a process of its own, so one's warm-up or leftover hooks cannot colour another's figures.
  */
+// First: on a too-old Node the native SQLite driver crashes instead of failing.
+import '../src/process/node-version.js';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 

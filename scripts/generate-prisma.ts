@@ -2,6 +2,8 @@
  * Generates the two Prisma clients: SQLite (prisma/schema.prisma) and PostgreSQL (the same
  * models with the provider swapped). Runs on `npm install`.
  */
+// First: on a too-old Node the native SQLite driver crashes instead of failing.
+import '../src/process/node-version.js';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 

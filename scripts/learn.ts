@@ -3,6 +3,8 @@
  * and the reference solutions. `npm run learn -- help` lists the commands; the modules are in
  * scripts/learn/.
  */
+// First: on a too-old Node the native SQLite driver crashes instead of failing.
+import '../src/process/node-version.js';
 import { resolve } from 'node:path';
 import { HELP, hintCommand, listCommand, resetCommand, runCommand, say, solutionCommand, type CommandContext } from './learn/commands.js';
 import { loadCatalogue, resolveExercise, UsageError } from './learn/exercises.js';

@@ -2,6 +2,8 @@
  * `npm run db:setup` (also run by `npm install`): creates the database, applies the committed
  * migrations and seeds sample data into a new database. `--reset` starts again from empty.
  */
+// First: on a too-old Node the native SQLite driver crashes instead of failing.
+import '../src/process/node-version.js';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadConfig } from '../src/config.js';

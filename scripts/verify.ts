@@ -14,6 +14,8 @@
  * `npm run verify -- --exercises` runs steps 2, 4, 5 and 6 only: CI uses it to prove the exercises
  * again on a second Node version.
  */
+// First: on a too-old Node the native SQLite driver crashes instead of failing.
+import '../src/process/node-version.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { checkManifest, listExamples, listMistakes, type RecordedMistake } from './workbook-layout.js';

@@ -24,6 +24,7 @@ import { isPostgresUrl } from '../src/db/url.js';
 import { applyMigrations, redact } from '../src/db/migrate.js';
 import { cleanStaleFolders, guardFolder, TEMP_PREFIX } from '../src/process/orphan-guard.js';
 import { acquireRedis } from '../src/redis/redis-url.js';
+import { recordSetupFailure } from './setup-failure.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -41,6 +42,15 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  try {
+    return await startSharedServers(project);
+  } catch (error) {
+    recordSetupFailure(error);
+    throw error;
+  }
+}
+
+async function startSharedServers(project: TestProject): Promise<() => Promise<void>> {
   // What runs that were SIGKILLed left behind (their servers, their folders) goes first.
   cleanStaleFolders();
   const redis = await acquireRedis(loadConfig().redisUrl);

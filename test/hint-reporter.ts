@@ -8,6 +8,7 @@ import { relative, sep } from 'node:path';
 import type { Reporter, TestModule, TestSpecification, Vitest } from 'vitest/node';
 import { hashesOf, Progress, type FileHashes } from '../scripts/learn/progress.js';
 import { chapterNumber, listChapterDirs, listExercises, type Exercise } from '../scripts/workbook-layout.js';
+import { takeSetupFailure } from './setup-failure.js';
 
 export default class HintReporter implements Reporter {
   private root = process.cwd();
@@ -29,6 +30,9 @@ export default class HintReporter implements Reporter {
   }
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    // The shared Redis or database could not start (no redis-server, say): that, not "no tests".
+    const setupFailure = takeSetupFailure();
+    if (setupFailure) return console.log(`\nThe tests could not start: ${setupFailure}\n`);
     if (testModules.length === 0) return this.explainNoTests();
     if (process.env.WORKBOOK_TARGET === 'solutions' || process.env.WORKBOOK_TARGET === 'mistakes') return;
     this.recordProgress(testModules);

@@ -1,10 +1,15 @@
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TestModule, TestSpecification, Vitest } from 'vitest/node';
 import { loadCatalogue } from '../scripts/learn/exercises.js';
 import { Progress } from '../scripts/learn/progress.js';
 import HintReporter from './hint-reporter.js';
 import { fixtureWorkbook, TWO_CHAPTERS } from './learn-fixture.js';
+
+const run = promisify(execFile);
+const workbookRoot = join(import.meta.dirname, '..');
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -42,5 +47,19 @@ describe('the hint reporter of npm test -- chapterN', () => {
     const root = fixtureWorkbook(TWO_CHAPTERS);
     vi.stubEnv('WORKBOOK_TARGET', 'starters');
     expect(report(root, { first: true }).statuses).toEqual({ first: 'not-run', second: 'not-run', third: 'not-run' });
+  });
+
+  it('says why the tests could not start when the shared Redis cannot be had, not that no exercise matches', { timeout: 60_000 }, async () => {
+    const result = await run(process.execPath, [join(workbookRoot, 'node_modules/vitest/vitest.mjs'), 'run', '--project', 'exercises', 'chapter1'], {
+      cwd: workbookRoot,
+      env: { ...process.env, REDIS_URL: 'redis://127.0.0.1:1', WORKBOOK_TARGET: '' },
+      timeout: 50_000,
+    }).then(
+      () => ({ code: 0, stdout: '' }),
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(result.stdout).toContain('The tests could not start: Cannot reach Redis at redis://127.0.0.1:1');
+    expect(result.stdout).not.toContain('No exercise matches');
+    expect(result.code).toBe(1);
   });
 });

@@ -1,7 +1,11 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { checkRedis, queueConnectionOptions, redisOptionsFromUrl } from '../src/redis/connection.js';
 import { REDIS_NOT_INSTALLED, startEmbeddedRedis } from '../src/redis/embedded-server.js';
+import { isRedisTooOld } from '../src/redis/version.js';
 import { useTestEnv } from './harness.js';
 
 const env = useTestEnv();
@@ -44,9 +48,31 @@ describe('queueConnectionOptions', () => {
   });
 });
 
+describe('isRedisTooOld', () => {
+  it('draws the line at 7.0.0, and lets a version it cannot read try', () => {
+    expect(['5.0.7', '6.2.14', '6.9'].map(isRedisTooOld)).toEqual([true, true, true]);
+    expect(['7.0.0', '7.0', '7.2.4', '8.0.2', 'unknown'].map(isRedisTooOld)).toEqual([false, false, false, false, false]);
+  });
+});
+
 describe('startEmbeddedRedis', () => {
   it('says how to install Redis when the binary is missing', async () => {
     await expect(startEmbeddedRedis('redis-server-that-does-not-exist')).rejects.toThrow(REDIS_NOT_INSTALLED);
+  });
+
+  it('refuses a redis-server older than 7.0 with what to do, before starting or writing anything', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'old-redis-'));
+    const binary = join(dir, 'redis-server');
+    // What Ubuntu 22.04's redis-server prints; started for real it would serve, and fail later.
+    const calls = join(dir, 'calls');
+    writeFileSync(binary, `#!/bin/sh\necho "$@" >> '${calls}'\necho "Redis server v=6.0.16 sha=00000000:0 malloc=jemalloc-5.2.1 bits=64 build=a3fdef44459b3ad6"\n`, { mode: 0o755 });
+    try {
+      await expect(startEmbeddedRedis(binary)).rejects.toThrow(/is Redis 6\.0\.16, older than the 7\.0\.0 the workbook needs\. Install Redis 7 .*REDIS_URL/);
+      // Asked its version, never started as a server.
+      expect(readFileSync(calls, 'utf8')).toBe('--version\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('starts a private server that answers, and stops it', async () => {

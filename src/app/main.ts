@@ -6,6 +6,8 @@
  *
  * Its private Redis keeps its data in `.data/redis` (append-only file), so jobs survive a restart.
  */
+// First: on a too-old Node the native SQLite driver crashes instead of failing.
+import '../process/node-version.js';
 import { Queue } from 'bullmq';
 import { Cache, connectCacheRedis, RedisStore, type CacheFailure } from '../cache/index.js';
 import { loadConfig, type WorkbookConfig } from '../config.js';

@@ -4,6 +4,8 @@
  * It needs a shared Redis, so it requires `REDIS_URL`. On SIGTERM it gives running jobs
  * `SHUTDOWN_TIMEOUT` seconds (default 25, Sidekiq's `-t`) and hands the rest back to the queue.
  */
+// First: on a too-old Node the native SQLite driver crashes instead of failing.
+import '../process/node-version.js';
 import { loadConfig, type WorkbookConfig } from '../config.js';
 import { checkDatabase, createDatabase, type Database } from '../db/client.js';
 import { createLogger } from '../monitoring/job-logging.js';

@@ -7,6 +7,8 @@
  *
  * @module
  */
+// First: on a too-old Node the native SQLite driver crashes instead of failing.
+import '../process/node-version.js';
 import { existsSync } from 'node:fs';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient, type Prisma } from '../generated/sqlite/client.js';

@@ -7,6 +7,8 @@
  *
  * @module
  */
+// First: on a too-old Node the native SQLite driver crashes instead of failing.
+import '../process/node-version.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';

@@ -10,6 +10,7 @@
  */
 import type { RedisOptions } from 'bullmq';
 import { Redis } from 'ioredis';
+import { isRedisTooOld, MINIMUM_REDIS_VERSION, REDIS_UPGRADE_ADVICE } from './version.js';
 
 /** Splits a `redis://` URL into the options BullMQ accepts as `connection` (and ioredis as well). */
 export function redisOptionsFromUrl(url: string): RedisOptions {
@@ -43,7 +44,8 @@ export function queueConnectionOptions(url: string): RedisOptions {
  * Checks that Redis answers at `url` and returns its version.
  *
  * @throws Error within `timeoutMs` that names the URL and says what to do, instead of the endless
- * reconnect loop a default ioredis client would start.
+ * reconnect loop a default ioredis client would start; and when the server is older than
+ * {@link MINIMUM_REDIS_VERSION}.
  */
 export async function checkRedis(url: string, timeoutMs = 2000): Promise<string> {
   const client = new Redis({
@@ -56,10 +58,11 @@ export async function checkRedis(url: string, timeoutMs = 2000): Promise<string>
   client.on('error', () => {
     // The rejected connect() below reports the failure; this keeps ioredis from printing it too.
   });
+  let version: string;
   try {
     await client.connect();
     const info = await client.info('server');
-    return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+    version = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(
@@ -68,4 +71,11 @@ export async function checkRedis(url: string, timeoutMs = 2000): Promise<string>
   } finally {
     client.disconnect();
   }
+  if (isRedisTooOld(version)) {
+    throw new Error(
+      `Redis at ${url} is version ${version}, older than the ${MINIMUM_REDIS_VERSION} the workbook needs. ` +
+        `${REDIS_UPGRADE_ADVICE}, or unset REDIS_URL to let the workbook start its own.`,
+    );
+  }
+  return version;
 }

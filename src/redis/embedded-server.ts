@@ -6,12 +6,13 @@
  *
  * @module
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { cleanStaleFolders, guardFolder, isAlive, OWNER_FILE, readOwner, TEMP_PREFIX } from '../process/orphan-guard.js';
 import { freePort } from '../process/free-port.js';
+import { isRedisTooOld, MINIMUM_REDIS_VERSION, REDIS_UPGRADE_ADVICE } from './version.js';
 
 /** A running private Redis. */
 export interface EmbeddedRedis {
@@ -47,11 +48,12 @@ export interface EmbeddedRedisOptions {
  * nothing. A guard process stops the server if this process dies without stopping it (even by
  * SIGKILL), and leftovers of earlier runs that were killed are cleaned first.
  *
- * @throws Error with {@link REDIS_NOT_INSTALLED} when the binary is missing, or when `dataDir`
- *   is in use by another live process.
+ * @throws Error with {@link REDIS_NOT_INSTALLED} when the binary is missing, one that says how to
+ *   upgrade when it is older than Redis 7.0, or one when `dataDir` is in use by another live process.
  */
 export async function startEmbeddedRedis(options: EmbeddedRedisOptions | string = {}): Promise<EmbeddedRedis> {
   const { binary = 'redis-server', dataDir } = typeof options === 'string' ? { binary: options } : options;
+  checkServerVersion(binary);
   const persistent = dataDir !== undefined;
   const dir = persistent ? resolve(dataDir) : mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}redis-`));
   cleanStaleFolders(persistent ? [dir] : []);
@@ -110,6 +112,19 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions | string 
       return stopped;
     },
   };
+}
+
+/** Refuses a missing or too-old `redis-server` before anything is started or written. */
+function checkServerVersion(binary: string): void {
+  const result = spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: 5000 });
+  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') throw new Error(REDIS_NOT_INSTALLED);
+  const version = /\bv=(\S+)/.exec(result.stdout ?? '')?.[1];
+  if (version && isRedisTooOld(version)) {
+    throw new Error(
+      `${binary} is Redis ${version}, older than the ${MINIMUM_REDIS_VERSION} the workbook needs. ` +
+        `${REDIS_UPGRADE_ADVICE}, or set REDIS_URL to a newer Redis you already run.`,
+    );
+  }
 }
 
 function waitUntilReady(child: ChildProcess): Promise<void> {
