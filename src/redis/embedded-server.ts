@@ -135,9 +135,8 @@ function waitUntilReady(child: ChildProcess): Promise<void> {
       clearTimeout(timer);
       reject(error);
     };
-    child.once('error', (error: NodeJS.ErrnoException) => {
-      fail(error.code === 'ENOENT' ? new Error(REDIS_NOT_INSTALLED) : error);
-    });
+    // A missing binary was reported by checkServerVersion before the spawn.
+    child.once('error', fail);
     child.once('exit', (code) => fail(new Error(`redis-server exited with code ${code}:\n${output}`)));
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
