@@ -1,5 +1,7 @@
 // First: on a too-old Node the native SQLite driver crashes instead of failing.
 import './src/process/node-version.js';
+// Then: a folder this user cannot write is refused with a sentence, not a permission error.
+import './src/process/writable-checkout.js';
 import { existsSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { configDefaults, defineConfig, type Plugin } from 'vitest/config';

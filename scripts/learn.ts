@@ -5,6 +5,8 @@
  */
 // First: on a too-old Node the native SQLite driver crashes instead of failing.
 import '../src/process/node-version.js';
+// Then: a folder this user cannot write is refused with a sentence, not a permission error.
+import '../src/process/writable-checkout.js';
 import { resolve } from 'node:path';
 import { HELP, hintCommand, listCommand, resetCommand, runCommand, say, solutionCommand, type CommandContext } from './learn/commands.js';
 import { loadCatalogue, resolveExercise, UsageError } from './learn/exercises.js';

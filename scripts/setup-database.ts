@@ -4,6 +4,8 @@
  */
 // First: on a too-old Node the native SQLite driver crashes instead of failing.
 import '../src/process/node-version.js';
+// Then: a folder this user cannot write is refused with a sentence, not a permission error.
+import '../src/process/writable-checkout.js';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadConfig } from '../src/config.js';

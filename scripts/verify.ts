@@ -16,6 +16,8 @@
  */
 // First: on a too-old Node the native SQLite driver crashes instead of failing.
 import '../src/process/node-version.js';
+// Then: a folder this user cannot write is refused with a sentence, not a permission error.
+import '../src/process/writable-checkout.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { checkManifest, listExamples, listMistakes, type RecordedMistake } from './workbook-layout.js';

@@ -8,6 +8,8 @@
  */
 // First: on a too-old Node the native SQLite driver crashes instead of failing.
 import '../process/node-version.js';
+// Then: a folder this user cannot write is refused with a sentence, not a permission error.
+import '../process/writable-checkout.js';
 import { Queue } from 'bullmq';
 import { Cache, connectCacheRedis, RedisStore, type CacheFailure } from '../cache/index.js';
 import { loadConfig, type WorkbookConfig } from '../config.js';
@@ -92,7 +94,15 @@ redisWatch.on('up', () => void sweep());
 void sweep();
 
 const product1 = await db.product.findUnique({ where: { id: 1 }, select: { id: true, updatedAt: true } });
-const server = app.listen(config.port, '127.0.0.1', () => {
+// Express 5 calls back with the error when the port cannot be had (in use, or below 1024).
+const server = app.listen(config.port, '127.0.0.1', (error) => {
+  if (error) {
+    console.error(`Cannot listen on port ${config.port}: ${error.message}. Set PORT to another port.`);
+    // Stop watching before stopping the private Redis, or the watch logs Redis as gone.
+    redisWatch.close();
+    void redis!.release().finally(() => process.exit(1));
+    return;
+  }
   const message = startUpMessage({
     base: `http://127.0.0.1:${config.port}`,
     redisUrl,
@@ -105,10 +115,6 @@ const server = app.listen(config.port, '127.0.0.1', () => {
     shutdownTimeoutSeconds: config.shutdownTimeoutMs / 1000,
   });
   console.log(message.join('\n'));
-});
-server.on('error', (error) => {
-  console.error(`Cannot listen on port ${config.port}: ${error.message}. Set PORT to another port.`);
-  process.exit(1);
 });
 
 const shutdown = closeOnSignals(

@@ -6,6 +6,8 @@
  */
 // First: on a too-old Node the native SQLite driver crashes instead of failing.
 import '../process/node-version.js';
+// Then: a folder this user cannot write is refused with a sentence, not a permission error.
+import '../process/writable-checkout.js';
 import { loadConfig, type WorkbookConfig } from '../config.js';
 import { checkDatabase, createDatabase, type Database } from '../db/client.js';
 import { createLogger } from '../monitoring/job-logging.js';

@@ -1,10 +1,12 @@
 /**
  * Nothing left running after any way of stopping: `npm test` killed with SIGKILL (vitest and its
  * private Redis and folders), and a run whose guard was killed too, cleaned by the next run.
- * Also the start-up faults: an unreachable PostgreSQL, and a SQLite file in a missing folder.
+ * Also the start-up faults: an unreachable PostgreSQL, a port in use, and a SQLite file in a missing
+ * folder.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, utimesSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -24,6 +26,20 @@ function descendsFrom(pid: number, ancestor: number): boolean {
     current = parentOf(current);
   }
   return false;
+}
+
+/** Process ids whose working directory is `dir` (Linux's /proc). */
+function processesWorkingIn(dir: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readlinkSync(`/proc/${pid}/cwd`) === dir;
+      } catch {
+        return false; // gone, or not ours to read
+      }
+    })
+    .map(Number);
 }
 
 /** `workbook-*` folders in the temporary directory whose owner is alive. */
@@ -125,6 +141,22 @@ describe('start-up faults', () => {
     // Vitest waits 10 s for a run that cannot exit (a server still running) before giving up.
     expect(run.lines.join('\n')).not.toMatch(/close timed out/);
     expect(seconds).toBeLessThan(10);
+  });
+
+  it('npm start on a port already in use: one sentence, exit 1, and its private Redis stopped', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    lab.onCleanUp(() => new Promise((resolve) => taken.close(resolve)));
+    const port = (taken.address() as AddressInfo).port;
+    const dataDir = join(lab.tempDir('redis-data'), 'redis');
+    const demo = lab.spawn('npm start', 'npm', ['start'], { PORT: String(port), REDIS_DATA_DIR: dataDir });
+    const { code } = await demo.exited;
+    expect(code).toBe(1);
+    expect(demo.lines).toContainEqual(expect.stringMatching(new RegExp(`^Cannot listen on port ${port}: .*EADDRINUSE.*\\. Set PORT to another port\\.$`)));
+    // Not the start-up message, whose commands would talk to some other server on that port.
+    expect(demo.lines.join('\n')).not.toMatch(/Demo app on/);
+    // redis-server works in its --dir: none may be left there.
+    expect(processesWorkingIn(dataDir)).toEqual([]);
   });
 
   it('npm run db:setup creates the missing folder of a new SQLite file', async () => {
