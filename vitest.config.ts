@@ -9,7 +9,8 @@ import { configDefaults, defineConfig, type Plugin } from 'vitest/config';
 const root = import.meta.dirname;
 const exercisesDir = resolve(root, 'exercises') + sep;
 const solutionsDir = resolve(root, 'solutions') + sep;
-const mistakesDir = resolve(root, 'mistakes') + sep;
+// Built from mistakes/*.patch by scripts/mistakes/recorded.ts.
+const mistakesDir = resolve(root, '.mistakes') + sep;
 
 /**
  * Points an exercise test at another version of the files it tests, with no copy of the test:
@@ -18,7 +19,7 @@ const mistakesDir = resolve(root, 'mistakes') + sep;
  *   the same file under solutions/. The test must pass there, and fail on the starter.
  * - `WORKBOOK_TARGET=mistakes` with `WORKBOOK_MISTAKES={"chapter2-first-job/register-user.ts":
  *   "chapter2-first-job/register-user.checks-then-inserts.ts", …}`: the named starters resolve to
- *   those recorded mistakes under mistakes/, and every other starter to its solution, so exactly
+ *   those recorded mistakes, as built under .mistakes/, and every other starter to its solution, so exactly
  *   one file is wrong. `npm run verify` proves each exercise's test fails on each of its mistakes.
  */
 function chooseTarget(): Plugin {

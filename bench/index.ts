@@ -8,6 +8,8 @@
  *                             Sidekiq are installed, real Sidekiq (chapter 8)
  *   npm run bench -- learner  how long a learner waits: npm test -- chapterN per chapter, and the
  *                             watch mode of npm run learn from saving a file to the verdict
+ *   npm run bench -- mistakes how many recorded mistakes a learner's run names, put in place one
+ *                             at a time, and that solutions and starters are never named
  *
  * Each runs in a process of its own, so one's warm-up or leftover hooks cannot colour another's figures.
  */
@@ -21,6 +23,7 @@ const benches: Record<string, string> = {
   load: 'load.ts',
   queues: 'queues.ts',
   learner: 'learner.ts',
+  mistakes: 'mistakes.ts',
 };
 
 const asked = process.argv.slice(2);

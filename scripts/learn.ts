@@ -8,7 +8,7 @@ import '../src/process/node-version.js';
 // Then: a folder this user cannot write is refused with a sentence, not a permission error.
 import '../src/process/writable-checkout.js';
 import { resolve } from 'node:path';
-import { HELP, hintCommand, listCommand, resetCommand, runCommand, say, solutionCommand, type CommandContext } from './learn/commands.js';
+import { HELP, hintCommand, listCommand, mistakesCommand, resetCommand, runCommand, say, solutionCommand, type CommandContext } from './learn/commands.js';
 import { loadCatalogue, resolveExercise, UsageError } from './learn/exercises.js';
 import { Progress } from './learn/progress.js';
 import { watch } from './learn/watch.js';
@@ -26,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
     say({ output: process.stdout }, HELP);
     return 0;
   }
-  const commands = ['watch', 'list', 'hint', 'run', 'solution', 'reset'];
+  const commands = ['watch', 'list', 'hint', 'run', 'solution', 'mistakes', 'reset'];
   if (!commands.includes(command)) throw new UsageError(`Unknown command "${command}".\n\n${HELP}`);
   if (extra.length > 0) throw new UsageError(`${command} takes one exercise; also got ${extra.join(' ')}.`);
 
@@ -50,6 +50,8 @@ async function main(argv: string[]): Promise<number> {
       return runCommand(context, name);
     case 'solution':
       return solutionCommand(context, name);
+    case 'mistakes':
+      return mistakesCommand(context, name);
     case 'reset':
       return resetCommand(context, name, yes);
     default: {

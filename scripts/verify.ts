@@ -1,13 +1,14 @@
 /**
  * `npm run verify`: the maintainers' proof that the workbook works. CI runs exactly this.
  *
- * 1. typecheck of everything (src, tests, exercises, solutions, tutorials, scripts)
+ * 1. typecheck of everything (src, tests, exercises, solutions, the built mistakes, tutorials, scripts)
  * 2. the exercise manifest: every exercise test has a starter, a solution and a hint
  * 3. the toolkit's own tests, then the fault suite (real processes killed and stopped on purpose)
  * 4. every exercise test PASSES against its reference solution
  * 5. every exercise test FAILS against its starter (a test that passes unsolved proves nothing)
- * 6. every exercise's tests FAIL against each of its recorded mistakes (mistakes/: the wrong
- *    solutions learners really write), so the tests catch more than an untouched starter
+ * 6. every exercise's tests FAIL against each of its recorded mistakes (mistakes/*.patch: the
+ *    wrong solutions learners really write, built from the solution and the patch), so the tests
+ *    catch more than an untouched starter, and mistakes/catalogue.json names the tests each fails
  * 7. every tutorial example runs and exits 0 by itself
  * 8. the docs site builds with no TypeDoc warning
  *
@@ -18,24 +19,14 @@
 import '../src/process/node-version.js';
 // Then: a folder this user cannot write is refused with a sentence, not a permission error.
 import '../src/process/writable-checkout.js';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { checkManifest, listExamples, listMistakes, type RecordedMistake } from './workbook-layout.js';
-
-interface JsonReport {
-  testResults: { name: string; message?: string; assertionResults: { fullName: string; status: string }[] }[];
-}
+import { checkManifest, listExamples } from './workbook-layout.js';
+import { exerciseRun, runTitled as run } from './exercise-run.js';
+import { catalogueDifferences, catalogueOf, CATALOGUE_FILE, readCatalogue, REFRESH_CATALOGUE } from './mistakes/catalogue.js';
+import { proveMistakes } from './mistakes/prove.js';
+import { listMistakes, writeBuiltMistakes, type RecordedMistake } from './mistakes/recorded.js';
 
 const problems: string[] = [];
 let checksPassed = 0;
-
-function run(title: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
-  console.log(`\n=== ${title}: ${command} ${args.join(' ')}`);
-  const started = Date.now();
-  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
-  console.log(`--- ${title}: exit ${result.status} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return result.status ?? 1;
-}
 
 function step(title: string, ok: boolean, detail: string[] = []): void {
   if (ok) {
@@ -45,51 +36,15 @@ function step(title: string, ok: boolean, detail: string[] = []): void {
   }
 }
 
-/**
- * One vitest run of the exercise tests (all of them, or `testFiles`) with a JSON report. Every
- * run includes the PostgreSQL variants of the race tests: verify proves both databases.
- */
-function exerciseRun(title: string, env: NodeJS.ProcessEnv, testFiles: string[] = []): JsonReport {
-  const outputFile = `.vitest-results/${title.replace(/\W+/g, '-')}.json`;
-  rmSync(outputFile, { force: true });
-  run(`exercise tests against ${title}`, 'vitest', ['run', '--project', 'exercises', '--reporter=json', `--outputFile=${outputFile}`, ...testFiles], {
-    WORKBOOK_POSTGRES: '1',
-    ...env,
-  });
-  if (!existsSync(outputFile)) return { testResults: [] };
-  return JSON.parse(readFileSync(outputFile, 'utf8')) as JsonReport;
-}
-
-/**
- * Groups the recorded mistakes into rounds, at most one per exercise in each, so one vitest run
- * per round proves them all. Returns the problems: each mistake's tests must load and fail.
- */
-function proveMistakes(mistakes: RecordedMistake[]): string[] {
-  const rounds: RecordedMistake[][] = [];
-  for (const mistake of mistakes) {
-    const round = rounds.find((r) => !r.some((other) => other.starter === mistake.starter));
-    if (round) round.push(mistake);
-    else rounds.push([mistake]);
-  }
-  return rounds.flatMap((round, index) => {
-    const testFiles = round.map((m) => `exercises/${m.starter.replace(/\.ts$/, '.test.ts')}`);
-    const report = exerciseRun(`recorded mistakes, round ${index + 1} of ${rounds.length}`, {
-      WORKBOOK_TARGET: 'mistakes',
-      WORKBOOK_MISTAKES: JSON.stringify(Object.fromEntries(round.map((m) => [m.starter, m.file]))),
-    }, testFiles);
-    return round.flatMap((mistake, i) => {
-      const file = report.testResults.find((result) => result.name.endsWith(testFiles[i]!));
-      if (!file || file.assertionResults.length === 0) return [`mistakes/${mistake.file}: its tests did not run (${file?.message?.split('\n')[0] ?? 'no result'})`];
-      if (file.assertionResults.some((t) => t.status === 'failed')) return [];
-      return [`mistakes/${mistake.file} ("${mistake.title}"): every test of ${testFiles[i]} passes on it`];
-    });
-  });
-}
-
-mkdirSync('.vitest-results', { recursive: true });
 
 const exercisesOnly = process.argv.includes('--exercises');
 console.log(`verify on Node ${process.version}${exercisesOnly ? ': the exercise proofs only' : ''}`);
+
+// Built first, so the typecheck covers the wrong files too: a mistake compiles, and nearly works.
+const { mistakes, problems: mistakeProblems } = listMistakes();
+const notApplying = writeBuiltMistakes('.', mistakes);
+console.log(`\n=== recorded mistakes: ${mistakes.length} patches, ${notApplying.length === 0 ? 'all apply' : `${notApplying.length} no longer apply`}`);
+step('recorded mistakes apply to their solutions', mistakeProblems.length === 0 && notApplying.length === 0, [...mistakeProblems, ...notApplying]);
 
 if (!exercisesOnly) step('typecheck', run('typecheck', 'tsc', ['--noEmit']) === 0);
 
@@ -119,9 +74,13 @@ const notFailing = unsolved.testResults.flatMap((file) =>
 );
 step('exercise tests fail against the starters', notFailing.length === 0, notFailing);
 
-const { mistakes, problems: mistakeProblems } = listMistakes();
-const uncaught = [...mistakeProblems, ...proveMistakes(mistakes)];
+const proofs = proveMistakes(mistakes.filter((mistake) => !notApplying.some((problem) => problem.startsWith(mistake.patchFile))));
+const uncaught = proofs.flatMap((proof) => proof.problem ?? []);
 step('exercise tests fail against every recorded mistake', uncaught.length === 0, uncaught);
+// The learner's runs recognise a mistake by the tests it fails: the catalogue must say what they are now.
+const stale = catalogueDifferences(readCatalogue(), catalogueOf(proofs));
+if (stale.length > 0) stale.push(`refresh it with: ${REFRESH_CATALOGUE}`);
+step(`${CATALOGUE_FILE} is current`, stale.length === 0 || notApplying.length > 0, stale);
 
 if (!exercisesOnly) {
   const failedExamples = listExamples().filter(

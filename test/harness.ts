@@ -130,6 +130,35 @@ export async function reverseUnorderedReads(env: TestEnv): Promise<void> {
 }
 
 /**
+ * PostgreSQL only: calls `start()` while a transaction of the test's own holds `table` in SHARE
+ * mode, which lets reads through and makes every write wait, and commits it once `waiters`
+ * sessions wait for a lock. So every run has read (and checked) before any of them can write:
+ * the interleaving in which a "read, check, then write" loses its race, every time, where runs
+ * merely started together overlap only sometimes. Resolves with what `start()` resolves to.
+ */
+export async function overlapWrites<T>(env: TestEnv, table: string, waiters: number, start: () => Promise<T>): Promise<T> {
+  if (env.database !== 'postgres') throw new Error('overlapWrites needs PostgreSQL: SQLite runs one write at a time');
+  const { default: pg } = await import('pg');
+  const holder = new pg.Client({ connectionString: env.databaseUrl, connectionTimeoutMillis: 5000 });
+  await holder.connect();
+  try {
+    await holder.query('BEGIN');
+    await holder.query(`LOCK TABLE "${table}" IN SHARE MODE`);
+    const runs = start();
+    // Until the lock is let go, a run that fails early must not count as unhandled.
+    runs.catch(() => {});
+    const waitingOnLocks = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+    await waitUntil(async () => ((await holder.query<{ n: number }>(waitingOnLocks)).rows[0]?.n ?? 0) >= waiters, {
+      message: `${waiters} runs waiting to write to ${table} (each run must write to it itself, in the database)`,
+    });
+    await holder.query('COMMIT');
+    return await runs;
+  } finally {
+    await holder.end();
+  }
+}
+
+/**
  * Resolves once `check()` returns a truthy value, polling every 20 ms; rejects after `timeoutMs`
  * with `message`. Use it to wait for a job state or a row, never a fixed sleep. A check that never
  * returns (a Redis command waiting for a server that is gone) fails at the deadline too, rather

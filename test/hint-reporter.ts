@@ -8,6 +8,7 @@ import { relative, sep } from 'node:path';
 import type { Reporter, TestModule, TestSpecification, Vitest } from 'vitest/node';
 import { hashesOf, Progress, type FileHashes } from '../scripts/learn/progress.js';
 import { chapterNumber, listChapterDirs, listExercises, type Exercise } from '../scripts/workbook-layout.js';
+import { describeKnownMistakes, outcomeOf, recogniseInWorkbook } from '../scripts/mistakes/recognise.js';
 import { takeSetupFailure } from './setup-failure.js';
 
 export default class HintReporter implements Reporter {
@@ -37,11 +38,14 @@ export default class HintReporter implements Reporter {
     if (process.env.WORKBOOK_TARGET === 'solutions' || process.env.WORKBOOK_TARGET === 'mistakes') return;
     this.recordProgress(testModules);
     this.explainSkippedPostgres(testModules);
-    const failing = new Set(testModules.filter((module) => !module.ok()).map((module) => this.relative(module.moduleId)));
+    const failing = new Map(testModules.filter((module) => !module.ok()).map((module) => [this.relative(module.moduleId), module]));
     // listExercises gives the teaching order: chapter by chapter, then HINTS.md's order.
     const lines = listExercises(this.root)
       .filter((exercise) => failing.has(exercise.test))
-      .map((exercise) => `  ${exercise.starter}  ->  hint: ${exercise.hints}#${exercise.name}`);
+      .flatMap((exercise) => {
+        const known = recogniseInWorkbook(this.root, `${exercise.chapter.dir}/${exercise.name}`, outcomeOf(failing.get(exercise.test)!));
+        return [`  ${exercise.starter}  ->  hint: ${exercise.hints}#${exercise.name}`, ...describeKnownMistakes(known).map((line) => `      ${line}`)];
+      });
     if (lines.length === 0) return;
     console.log(`\nExercises still to solve, in order (edit the file, then run the same command again):\n${lines.join('\n')}\n`);
     console.log('One at a time, rerun on every save, with hints: npm run learn\n');

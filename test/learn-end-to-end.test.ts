@@ -2,16 +2,14 @@
  * `npm run learn` as a learner runs it: real commands in a throwaway copy of the workbook
  * (scripts/workbook-copy.ts), with real vitest runs of chapter 1's first exercise.
  */
-import { spawn } from 'node:child_process';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyWorkbook, type WorkbookCopy } from '../scripts/workbook-copy.js';
+import { runLearn, SLOW } from './learn-fixture.js';
 
 const EXERCISE = 'exercises/chapter1-setup/producer-queue.ts';
 const SOLUTION = 'solutions/chapter1-setup/producer-queue.ts';
-// Each command starts vitest and its globalSetup: seconds on a busy machine.
-const SLOW = 120_000;
 
 let copy: WorkbookCopy;
 beforeAll(() => {
@@ -19,52 +17,7 @@ beforeAll(() => {
 });
 afterAll(() => copy?.remove());
 
-/** The learn script as npm runs it, with plain (uncoloured) output and stdin from `input`. */
-function learn(args: string[], input = '', extraEnv: NodeJS.ProcessEnv = {}) {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', CI: '', INIT_CWD: copy.root, ...extraEnv };
-  delete env.FORCE_COLOR;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/learn.ts', ...args], {
-    cwd: copy.root,
-    env,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  if (input) child.stdin.write(input);
-  return {
-    child,
-    output: () => output,
-    /** Resolves with the exit code and everything printed; kills the child if it takes longer than `ms`. */
-    async finished(ms = SLOW) {
-      const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-      const code = await exit;
-      clearTimeout(timer);
-      return { code, output };
-    },
-    /** Resolves once the output matches `pattern` (counting from `from`), or rejects after `ms`. */
-    waitFor(pattern: RegExp, from = 0, ms = SLOW) {
-      return new Promise<number>((resolve, reject) => {
-        const check = () => {
-          const match = pattern.exec(output.slice(from));
-          if (match) return done(() => resolve(from + match.index + match[0].length));
-          if (child.exitCode !== null) return done(() => reject(new Error(`exited ${child.exitCode} before ${pattern}:\n${output}`)));
-        };
-        const timer = setTimeout(() => done(() => reject(new Error(`no ${pattern} within ${ms} ms:\n${output}`))), ms);
-        const done = (settle: () => void) => {
-          clearTimeout(timer);
-          child.stdout.off('data', check);
-          child.off('exit', check);
-          settle();
-        };
-        child.stdout.on('data', check);
-        child.on('exit', check);
-        check();
-      });
-    },
-  };
-}
+const learn = (args: string[], input = '', extraEnv: NodeJS.ProcessEnv = {}) => runLearn(copy.root, args, input, extraEnv);
 
 const progress = () => JSON.parse(readFileSync(join(copy.root, '.learn/progress.json'), 'utf8')) as { exercises: Record<string, { passed: boolean }> };
 

@@ -3,7 +3,7 @@
  * progress and reset: the layout of the real one (exercises/, solutions/, tutorials/, HINTS.md)
  * with files whose content the test chooses.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -65,5 +65,55 @@ export function terminal(answers = '') {
     input: input as unknown as NodeJS.ReadStream,
     output: output as unknown as NodeJS.WriteStream,
     text: () => text,
+  };
+}
+
+/** How long one `npm run learn` command may take: each starts vitest and its globalSetup, seconds on a busy machine. */
+export const SLOW = 120_000;
+
+/** `npm run learn` in the workbook copy at `root`, with plain (uncoloured) output and stdin from `input`. */
+export function runLearn(root: string, args: string[], input = '', extraEnv: NodeJS.ProcessEnv = {}) {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', CI: '', INIT_CWD: root, ...extraEnv };
+  delete env.FORCE_COLOR;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/learn.ts', ...args], {
+    cwd: root,
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  if (input) child.stdin.write(input);
+  return {
+    child,
+    output: () => output,
+    /** Resolves with the exit code and everything printed; kills the child if it takes longer than `ms`. */
+    async finished(ms = SLOW) {
+      const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+      const code = await exit;
+      clearTimeout(timer);
+      return { code, output };
+    },
+    /** Resolves once the output matches `pattern` (counting from `from`), or rejects after `ms`. */
+    waitFor(pattern: RegExp, from = 0, ms = SLOW) {
+      return new Promise<number>((resolve, reject) => {
+        const check = () => {
+          const match = pattern.exec(output.slice(from));
+          if (match) return done(() => resolve(from + match.index + match[0].length));
+          if (child.exitCode !== null) return done(() => reject(new Error(`exited ${child.exitCode} before ${pattern}:\n${output}`)));
+        };
+        const timer = setTimeout(() => done(() => reject(new Error(`no ${pattern} within ${ms} ms:\n${output}`))), ms);
+        const done = (settle: () => void) => {
+          clearTimeout(timer);
+          child.stdout.off('data', check);
+          child.off('exit', check);
+          settle();
+        };
+        child.stdout.on('data', check);
+        child.on('exit', check);
+        check();
+      });
+    },
   };
 }

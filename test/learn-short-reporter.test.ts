@@ -16,6 +16,7 @@ const verdict = (overrides: Partial<Verdict>): Verdict => ({
   errors: [],
   logs: [],
   durationMs: 420,
+  knownMistakes: [],
   ...overrides,
 });
 

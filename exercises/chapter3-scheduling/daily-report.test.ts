@@ -1,6 +1,6 @@
 import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DATABASE_KINDS, postgresSkipReason, useTestEnv, waitUntil, type TestEnv } from '../../test/harness.js';
+import { DATABASE_KINDS, overlapWrites, postgresSkipReason, useTestEnv, waitUntil, type TestEnv } from '../../test/harness.js';
 import { DAILY_REPORT_JOB, enqueueDailyReport, runDailyReport, type DailyReportData } from './daily-report.js';
 
 /**
@@ -90,16 +90,22 @@ for (const database of DATABASE_KINDS) {
         { name: DAILY_REPORT_JOB, data: { date: '2030-01-15' } },
       ]);
       const finished: Job[] = [];
-      const worker = env.track(
-        new Worker<DailyReportData>('reports', (job) => runDailyReport(env.db, job.data), {
-          connection: env.connection,
-          prefix: env.prefix,
-          concurrency: 2,
-        }),
-      );
-      worker.on('completed', (job) => finished.push(job));
-      worker.on('failed', (job) => job && finished.push(job));
-      await waitUntil(() => finished.length === 2, { message: 'both report jobs to finish' });
+      // Connections already open, as in a worker that has been up for a while.
+      await Promise.all([1, 2].map(() => env.db.$transaction([env.db.dailyReport.count()])));
+      const runBoth = async () => {
+        const worker = env.track(
+          new Worker<DailyReportData>('reports', (job) => runDailyReport(env.db, job.data), {
+            connection: env.connection,
+            prefix: env.prefix,
+            concurrency: 2,
+          }),
+        );
+        worker.on('completed', (job) => finished.push(job));
+        worker.on('failed', (job) => job && finished.push(job));
+        await waitUntil(() => finished.length === 2, { message: 'both report jobs to finish' });
+      };
+      // On PostgreSQL the two runs overlap for certain: both have checked before either can write.
+      await (database === 'postgres' ? overlapWrites(env, 'DailyReport', 2, runBoth) : runBoth());
 
       expect(finished.map((job) => job.failedReason)).toEqual([undefined, undefined]);
       expect(await env.db.dailyReport.count()).toBe(1);

@@ -1,6 +1,6 @@
 import { Queue, QueueEvents, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import { DATABASE_KINDS, postgresSkipReason, useTestEnv, type TestEnv } from '../../test/harness.js';
+import { DATABASE_KINDS, overlapWrites, postgresSkipReason, useTestEnv, type TestEnv } from '../../test/harness.js';
 import { chargeOrder } from './charge-order.js';
 
 const noon = new Date('2026-03-02T12:00:00Z');
@@ -78,8 +78,14 @@ for (const database of DATABASE_KINDS) {
       const { queue, events, startWorker } = await billing(env);
       // Two jobs for one order, as after a duplicate enqueue or a redelivery; both wait before the Worker starts.
       const jobs = await Promise.all([1, 2].map(() => queue.add('charge-order', { orderId: order.id })));
-      startWorker();
-      const outcomes = await Promise.all(jobs.map((job) => job.waitUntilFinished(events, 5000)));
+      // Connections already open, as in a worker that has been up for a while.
+      await Promise.all([1, 2].map(() => env.db.$transaction([env.db.order.count()])));
+      const runBoth = () => {
+        startWorker();
+        return Promise.all(jobs.map((job) => job.waitUntilFinished(events, 5000)));
+      };
+      // On PostgreSQL the two runs overlap for certain: both have read the order before either can write it.
+      const outcomes = database === 'postgres' ? await overlapWrites(env, 'Order', 2, runBoth) : await runBoth();
 
       expect(outcomes.sort()).toEqual(['already-charged', 'charged']);
       expect(await env.db.order.findUniqueOrThrow({ where: { id: order.id } })).toMatchObject({ chargeCount: 1, status: 'charged' });
@@ -89,7 +95,9 @@ for (const database of DATABASE_KINDS) {
       const order = await createOrder(env);
       // Five runs on connections already open, as in a worker that has been up for a while.
       await Promise.all([1, 2, 3, 4, 5].map(() => env.db.$transaction([env.db.order.count()])));
-      const outcomes = await Promise.all([1, 2, 3, 4, 5].map(() => chargeOrder(env.db, order.id, () => noon)));
+      const fiveRuns = () => Promise.all([1, 2, 3, 4, 5].map(() => chargeOrder(env.db, order.id, () => noon)));
+      // On PostgreSQL the runs overlap for certain: all of them have read the order before any can write it.
+      const outcomes = database === 'postgres' ? await overlapWrites(env, 'Order', 5, fiveRuns) : await fiveRuns();
 
       expect(outcomes.filter((outcome) => outcome === 'charged')).toHaveLength(1);
       expect((await env.db.order.findUniqueOrThrow({ where: { id: order.id } })).chargeCount).toBe(1);

@@ -1,15 +1,16 @@
 /**
- * The one-shot commands of `npm run learn`: list, hint, run, solution and reset. Each returns the
+ * The one-shot commands of `npm run learn`: list, hint, run, solution, mistakes and reset. Each returns the
  * process's exit code; mistakes in what was typed throw {@link UsageError}.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { listMistakes } from '../mistakes/recorded.js';
 import { qualifiedName, resolveExercise, UsageError, type Exercise } from './exercises.js';
 import type { Progress } from './progress.js';
 import { openSession } from './session.js';
-import { formatVerdict, paintFor, type Verdict } from './short-reporter.js';
+import { formatVerdict, paintFor, type Paint, type Verdict } from './short-reporter.js';
 import { formatHint, formatList, nextUnsolved } from './views.js';
 
 /** What every command gets. */
@@ -39,6 +40,8 @@ export const HELP = `npm run learn: the workbook's exercises one at a time, reru
   npm run learn -- hint NAME        the hint for NAME
   npm run learn -- run NAME         runs NAME's tests once (exit code 0 when they pass)
   npm run learn -- solution NAME    the reference solution and how yours differs (once yours passes)
+  npm run learn -- mistakes NAME    the mistakes learners make in NAME, each as a diff against the
+                                    reference solution (once yours passes)
   npm run learn -- reset NAME       puts NAME's file back as it is in git (asks first; --yes does not)
   npm run learn -- help             this text
 
@@ -121,6 +124,36 @@ export async function solutionCommand(context: CommandContext, name: string | un
   else if (diff.status === 0) say(context, 'Your file is the same as the reference solution.');
   else say(context, diff.stdout.trimEnd());
   return 0;
+}
+
+/**
+ * `mistakes NAME`: runs the exercise first, and only when it passes shows its recorded mistakes,
+ * each as its sentence, where the chapter explains it, and its diff against the reference solution.
+ */
+export async function mistakesCommand(context: CommandContext, name: string | undefined): Promise<number> {
+  const { exercise } = resolveExercise(context.catalogue, required(name, 'mistakes'), context.root, context.cwd);
+  const verdict = await runOnce(context, exercise);
+  if (!verdict.passed) {
+    say(context, `\nThe mistakes others made are shown once your version passes: solve it first (npm run learn -- hint ${exercise.name}).`);
+    return 1;
+  }
+  const paint = paintFor(context.output);
+  const mistakes = listMistakes(context.root).mistakes.filter((mistake) => mistake.exercise === `${exercise.chapter.dir}/${exercise.name}`);
+  say(context, `\n${paint.bold(`${mistakes.length} mistakes learners make in ${qualifiedName(exercise)}`)}, each against ${exercise.solution}; the tests catch every one.`);
+  for (const [index, mistake] of mistakes.entries()) {
+    const { tutorial, section } = mistake.explainedIn;
+    say(context, `\n${paint.bold(`${index + 1}. ${mistake.sentence}.`)}\n${paint.dim(`Read "${section}" in ${tutorial}.`)}\n`);
+    say(context, colourDiff(mistake.diff.trimEnd(), paint));
+  }
+  return 0;
+}
+
+/** A unified diff with removed lines red and added lines green (plain without a terminal). */
+function colourDiff(diff: string, paint: Paint): string {
+  return diff
+    .split('\n')
+    .map((line) => (line.startsWith('---') || line.startsWith('+++') || line.startsWith('@@') ? paint.dim(line) : line.startsWith('-') ? paint.bad(line) : line.startsWith('+') ? paint.good(line) : line))
+    .join('\n');
 }
 
 /**

@@ -95,7 +95,7 @@ export async function openSession(root: string, progress: Progress, { watch, ...
         // No verdict means vitest could not even start the file (e.g. a crashed worker).
         waiting.delete(moduleId);
         const reason = result.unhandledErrors.map((error) => (error as { message?: string }).message ?? String(error)).join('; ');
-        return { moduleId, passed: false, total: 0, failed: 0, passedTests: 0, errors: [{ title: 'running the test file', lines: [reason || 'vitest reported no result'] }], logs: [], durationMs: 0 };
+        return { moduleId, passed: false, total: 0, failed: 0, passedTests: 0, errors: [{ title: 'running the test file', lines: [reason || 'vitest reported no result'] }], logs: [], durationMs: 0, knownMistakes: [] };
       }
       return verdict;
     },

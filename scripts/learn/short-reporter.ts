@@ -4,9 +4,11 @@
  * chapter with full stacks (100–400 lines); one exercise at a time needs a screenful at most.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { styleText } from 'node:util';
 import type { Reporter, SerializedError, TestModule, TestSpecification } from 'vitest/node';
+import { describeKnownMistakes, outcomeOf, recogniseInWorkbook } from '../mistakes/recognise.js';
+import type { RecordedMistake } from '../mistakes/recorded.js';
 
 /** One error, reduced to what a learner reads. */
 export interface ShortError {
@@ -36,6 +38,8 @@ export interface Verdict {
   logs: string[];
   /** How long the file took in the test worker, in milliseconds. */
   durationMs: number;
+  /** The recorded mistakes whose failing tests are exactly this run's (see scripts/mistakes/recognise.ts). */
+  knownMistakes: RecordedMistake[];
 }
 
 /** What the {@link ShortReporter} calls back. */
@@ -90,6 +94,7 @@ export class ShortReporter implements Reporter {
     errors.push(...unhandled);
     const failed = tests.filter((test) => test.result().state === 'failed').length;
     const passedTests = tests.filter((test) => test.result().state === 'passed').length;
+    const exercise = relative(join(this.root, 'exercises'), starter).split(sep).join('/').replace(/\.ts$/, '');
     return {
       moduleId: module.moduleId,
       passed: module.state() === 'passed' && tests.length > 0 && unhandled.length === 0,
@@ -99,6 +104,7 @@ export class ShortReporter implements Reporter {
       errors,
       logs: this.logs,
       durationMs: module.diagnostic().duration,
+      knownMistakes: recogniseInWorkbook(this.root, exercise, outcomeOf(module, unhandled.length)),
     };
   }
 
@@ -207,6 +213,8 @@ export function formatVerdict(verdict: Verdict, label: string, paint: Paint): st
   const hidden = [...groups.values()].slice(SHOWN).reduce((count, group) => count + group.length, 0);
   const chapter = /[\\/]exercises[\\/](chapter\d+)-/.exec(verdict.moduleId)?.[1];
   if (hidden > 0) out.push(`  …and ${hidden} more${chapter ? ` (the full report: npm test -- ${chapter})` : ''}`);
+  const known = describeKnownMistakes(verdict.knownMistakes);
+  if (known.length > 0) out.push(...known.map((line, index) => `  ${index === 0 ? paint.warn(line) : line}`));
   if (verdict.logs.length > 0) {
     const last = verdict.logs.slice(-10);
     out.push(paint.dim(`  console output${verdict.logs.length > last.length ? ` (last ${last.length} of ${verdict.logs.length} lines)` : ''}:`));
