@@ -72,7 +72,8 @@ try {
       verdicts[kind].push(sentences.length > 1 ? `${mistake.id} (named with ${sentences.length - 1} other)` : mistake.id);
     }
   }
-  const count = (map: Map<string, string[]>) => [...map.values()].reduce((sum, list) => sum + list.length, 0);
+  const claimed = (map: Map<string, string[]>) => [...map].filter(([, sentences]) => sentences.length > 0).map(([file]) => file);
+  const count = (map: Map<string, string[]>) => `${claimed(map).length}${claimed(map).length ? ` (${claimed(map).join(', ')})` : ''}`;
   console.log(`\nOf ${mistakes.length} recorded mistakes, each in place as the learner's file (SQLite only, as npm test runs):`);
   console.log(`  named correctly:        ${verdicts.correct.length}`);
   console.log(`  named with others:      ${verdicts.ambiguous.length}${verdicts.ambiguous.length ? `\n    ${verdicts.ambiguous.join('\n    ')}` : ''}`);

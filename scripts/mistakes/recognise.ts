@@ -4,6 +4,8 @@
  * mistake that looks like and where the chapter explains it. Exercism's analysers read the code
  * for this; here the tests have already said it.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TestModule } from 'vitest/node';
 import { readCatalogue, type MistakeCatalogue } from './catalogue.js';
 import { listMistakes, type RecordedMistake } from './recorded.js';
@@ -32,6 +34,9 @@ export function outcomeOf(module: TestModule, unhandledErrors = 0): RunOutcome {
   };
 }
 
+/** What every starter throws until the learner writes the code. */
+const STARTER_TODO = /\bTODO\(chapter \d+\)/;
+
 /** A recogniser names at most this many mistakes at once: beyond that a list is no help. */
 const MOST_NAMED = 3;
 
@@ -44,7 +49,7 @@ const MOST_NAMED = 3;
 export function recogniseMistakes(exercise: string, outcome: RunOutcome, mistakes: readonly RecordedMistake[], catalogue: MistakeCatalogue): RecordedMistake[] {
   if (outcome.failed.length === 0 || outcome.brokeOutsideTests) return [];
   // The untouched starter throws `TODO(chapter N): …`: that is not a mistake yet.
-  if (outcome.messages.some((message) => /\bTODO\(chapter \d+\)/.test(message))) return [];
+  if (outcome.messages.some((message) => STARTER_TODO.test(message))) return [];
   const ran = new Set([...outcome.failed, ...outcome.passed]);
   const failed = new Set(outcome.failed);
   const matches = mistakes.filter((mistake) => {
@@ -70,11 +75,16 @@ let loaded: { root: string; mistakes: RecordedMistake[]; catalogue: MistakeCatal
 
 /**
  * {@link recogniseMistakes} against the workbook in `root`'s recorded mistakes and catalogue,
- * read once. A recogniser that cannot read them recognises nothing: it must never break a run.
+ * read once. Nothing is recognised while the learner's file still throws the starter's
+ * `TODO(chapter N)` anywhere: a test can fail on it without its message saying so (a job that
+ * failed, a route that answered 500). A recogniser that cannot read its files recognises nothing:
+ * it must never break a run.
  */
 export function recogniseInWorkbook(root: string, exercise: string, outcome: RunOutcome): RecordedMistake[] {
   if (outcome.failed.length === 0 || outcome.brokeOutsideTests) return [];
   try {
+    const learnerFile = join(root, 'exercises', `${exercise}.ts`);
+    if (!existsSync(learnerFile) || STARTER_TODO.test(readFileSync(learnerFile, 'utf8'))) return [];
     if (loaded?.root !== root) loaded = { root, mistakes: listMistakes(root).mistakes, catalogue: readCatalogue(root) };
     return recogniseMistakes(exercise, outcome, loaded.mistakes, loaded.catalogue);
   } catch {
