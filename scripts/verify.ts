@@ -10,7 +10,10 @@
  *    wrong solutions learners really write, built from the solution and the patch), so the tests
  *    catch more than an untouched starter, and mistakes/catalogue.json names the tests each fails
  * 7. every tutorial example runs and exits 0 by itself
- * 8. the docs site builds with no TypeDoc warning
+ * 8. the concept map (docs/rails-to-typescript.md) has a row for every idiom a chapter cites, and
+ *    its links resolve; the docs site builds with no TypeDoc warning, and every internal link and
+ *    #anchor of every page lands (scripts/site-links.ts)
+ * 9. a report (not a check): dependencies behind the newest version their range allows
  *
  * `npm run verify -- --exercises` runs steps 2, 4, 5 and 6 only: CI uses it to prove the exercises
  * again on a second Node version.
@@ -19,6 +22,9 @@
 import '../src/process/node-version.js';
 // Then: a folder this user cannot write is refused with a sentence, not a permission error.
 import '../src/process/writable-checkout.js';
+import { spawnSync } from 'node:child_process';
+import { checkConceptMap } from './concept-map.js';
+import { brokenLinks } from './site-links.js';
 import { checkManifest, listExamples } from './workbook-layout.js';
 import { exerciseRun, runTitled as run } from './exercise-run.js';
 import { catalogueDifferences, catalogueOf, CATALOGUE_FILE, readCatalogue, REFRESH_CATALOGUE } from './mistakes/catalogue.js';
@@ -87,7 +93,14 @@ if (!exercisesOnly) {
     (example) => run(`example ${example}`, 'tsx', [example], { CI: 'true' }) !== 0,
   );
   step('tutorial examples exit 0', failedExamples.length === 0, failedExamples);
-  step('docs build', run('docs', 'typedoc', []) === 0);
+  const mapProblems = checkConceptMap();
+  console.log(`\n=== concept map: ${mapProblems.length === 0 ? 'every idiom the chapters cite has its row, and every link resolves' : `${mapProblems.length} problems`}`);
+  step('concept map (docs/rails-to-typescript.md)', mapProblems.length === 0, mapProblems);
+  const built = run('docs', 'typedoc', ['--options', 'docs/typedoc.json']) === 0;
+  step('docs build', built);
+  const broken = built ? brokenLinks('docs/site') : ['the site did not build'];
+  console.log(`\n=== docs site links: ${broken.length === 0 ? 'every internal link and #anchor lands' : `${broken.length} broken`}`);
+  step('docs site links', broken.length === 0, broken);
 }
 
 console.log(`\n${solvedCount} exercise tests proven: each passes on its solution and fails on its starter.`);
@@ -100,6 +113,25 @@ function mistakeCounts(list: RecordedMistake[]): string {
     counts.set(chapter, (counts.get(chapter) ?? 0) + 1);
   }
   return [...counts].map(([chapter, n]) => `${chapter} ${n}`).join(', ') || 'none yet';
+}
+
+if (!exercisesOnly) reportOutdated();
+/**
+ * One line per dependency behind the newest version its package.json range allows: a report for
+ * the maintainers (`npm update` takes them), never a failure. npm asks the registry; offline, it says so.
+ */
+function reportOutdated(): void {
+  const outdated = spawnSync('npm', ['outdated', '--json'], { encoding: 'utf8' });
+  let found: Record<string, { current?: string; wanted?: string; latest?: string }>;
+  try {
+    found = JSON.parse(outdated.stdout || '{}');
+  } catch {
+    console.log('\nDependencies: could not ask the npm registry what is newer (offline?).');
+    return;
+  }
+  const behind = Object.entries(found).filter(([, v]) => v.current && v.wanted && v.current !== v.wanted);
+  console.log(`\nDependencies behind the newest version their range allows: ${behind.length === 0 ? 'none' : behind.length}`);
+  for (const [name, v] of behind) console.log(`  ${name} ${v.current} installed, ${v.wanted} allowed (npm update ${name})`);
 }
 
 for (const problem of problems) console.log(`FAILED ${problem}`);
