@@ -3,16 +3,18 @@
  *
  *   npm run mistake -- new EXERCISE SLUG FILE   FILE, an edited copy of the solution, becomes
  *                                               mistakes/<chapter>/<exercise>.<SLUG>.patch
- *   npm run mistake -- show ID                  the wrong file, with its two header comments
+ *   npm run --silent mistake -- show ID         the wrong file, with its two header comments
  *   npm run mistake -- try ID                   runs the exercise's tests on it
  *   npm run mistake -- catalogue                proves every mistake and writes mistakes/catalogue.json
  *
  * ID is `chapter2-first-job/register-user.checks-then-inserts` (or `register-user.checks-then-inserts`).
  */
+// First: on a too-old Node the native SQLite driver crashes instead of failing.
 import '../src/process/node-version.js';
+// Then: a folder this user cannot write is refused with a sentence, not a permission error.
 import '../src/process/writable-checkout.js';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { runTitled } from './exercise-run.js';
 import { resolveExercise, UsageError } from './learn/exercises.js';
 import { catalogueOf, CATALOGUE_FILE, REFRESH_CATALOGUE, writeCatalogue } from './mistakes/catalogue.js';
@@ -88,7 +90,7 @@ function refreshCatalogue(): number {
   const proofs = proveMistakes(mistakes);
   writeCatalogue(root, catalogueOf(proofs));
   const uncaught = proofs.flatMap((proof) => proof.problem ?? []);
-  console.log(`\nWrote ${CATALOGUE_FILE}: ${proofs.length} mistakes (built in ${join(BUILT_MISTAKES_DIR, '')}).`);
+  console.log(`\nWrote ${CATALOGUE_FILE}: ${proofs.length} mistakes (built in ${BUILT_MISTAKES_DIR}/).`);
   for (const problem of uncaught) console.log(`NOT CAUGHT ${problem}`);
   return uncaught.length === 0 ? 0 : 1;
 }

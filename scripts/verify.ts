@@ -84,9 +84,12 @@ const proofs = proveMistakes(mistakes.filter((mistake) => !notApplying.some((pro
 const uncaught = proofs.flatMap((proof) => proof.problem ?? []);
 step('exercise tests fail against every recorded mistake', uncaught.length === 0, uncaught);
 // The learner's runs recognise a mistake by the tests it fails: the catalogue must say what they are now.
-const stale = catalogueDifferences(readCatalogue(), catalogueOf(proofs));
-if (stale.length > 0) stale.push(`refresh it with: ${REFRESH_CATALOGUE}`);
-step(`${CATALOGUE_FILE} is current`, stale.length === 0 || notApplying.length > 0, stale);
+// (Only when every patch applied: otherwise the catalogue cannot be compared, and verify fails above.)
+if (notApplying.length === 0) {
+  const stale = catalogueDifferences(readCatalogue(), catalogueOf(proofs));
+  if (stale.length > 0) stale.push(`refresh it with: ${REFRESH_CATALOGUE}`);
+  step(`${CATALOGUE_FILE} is current`, stale.length === 0, stale);
+}
 
 if (!exercisesOnly) {
   const failedExamples = listExamples().filter(
