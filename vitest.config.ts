@@ -27,6 +27,17 @@ function chooseTarget(): Plugin {
   return {
     name: 'workbook-target',
     enforce: 'pre',
+    // vitest 5 keeps transformed files on disk between runs, and a transformed file holds the
+    // paths its imports resolved to: a file under exercises/ transformed for the solutions must
+    // not be reused for the starters. Each mistakes run redirects differently, so it caches none.
+    configureVitest({ defineCacheKeyGenerator }) {
+      defineCacheKeyGenerator(({ id }) => {
+        const target = process.env.WORKBOOK_TARGET;
+        if (!id.startsWith(exercisesDir) && !id.startsWith(mistakesDir)) return undefined;
+        if (target === 'mistakes') return false;
+        return target === 'solutions' ? 'solutions' : undefined;
+      });
+    },
     resolveId(source, importer) {
       const target = process.env.WORKBOOK_TARGET;
       if ((target !== 'solutions' && target !== 'mistakes') || !importer || !source.startsWith('.')) return null;
@@ -63,8 +74,10 @@ export default defineConfig({
       { extends: true, test: { name: 'exercises', include: ['exercises/**/*.test.ts'], isolate: false, globalSetup: ['test/global-setup.ts'] } },
       // `npm run test:faults`: real processes (npm start, npm run worker, redis-server) killed and
       // stopped on purpose. Each file starts its own, so no shared Redis or database here. Most
-      // of the time is spent waiting for BullMQ's stall checks, so two files run at once.
+      // of the time is spent waiting for BullMQ's stall checks, so two files run at once. It does
+      // not inherit the root's timeouts or the target plugin (vitest 5 inherits unless told).
       {
+        extends: false,
         test: {
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
