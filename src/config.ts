@@ -4,7 +4,7 @@
  * Sidekiq reads `REDIS_URL` and `config/sidekiq.yml`; here one typed object plays both parts,
  * so a typo in a variable name is a compile error and a bad value is a clear message at start-up.
  *
- * @module
+ * @module Demo app/Settings
  */
 
 /** Everything the demo app, the examples and the tests need to know about their surroundings. */

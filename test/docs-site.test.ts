@@ -60,7 +60,17 @@ describe.skipIf(missing)('the docs site in Chromium', () => {
     expect(await page.goto(`${base}/index.html`).then(() => page.title())).toMatch(/BullMQ for Rails developers/);
     expect(await heading('documents/3._Scheduling.html')).toMatch(/Scheduling/);
     expect(await heading('documents/Rails_to_TypeScript.html')).toMatch(/Rails to TypeScript/);
-    expect(await heading('modules/retries_sidekiq-backoff.html')).toMatch(/sidekiq-backoff/);
+    expect(await heading('documents/Sidekiq_to_BullMQ.html')).toMatch(/Sidekiq to BullMQ/);
+    expect(await heading('modules/Jobs_Sidekiq_s_retry_backoff.html')).toMatch(/Sidekiq's retry backoff/);
+  });
+
+  it('lists the API pages by concept, under names a reader understands, not file paths', { timeout: 60_000 }, async () => {
+    await page.goto(`${base}/index.html`);
+    const navigation = page.locator('.site-menu');
+    await navigation.getByText('Worker shutdown', { exact: true }).waitFor({ state: 'attached', timeout: 10_000 });
+    const entries = await navigation.locator('a, summary').allTextContents();
+    expect(entries.map((entry) => entry.trim())).toEqual(expect.arrayContaining(['Jobs', 'Worker shutdown', 'Redis', 'Local Redis Cluster']));
+    expect(entries.join('\n')).not.toMatch(/worker\/shutdown|cluster\/local-cluster|retries\/sidekiq-backoff/);
   });
 
   it('finds perform_async and upsertJobScheduler with its search', { timeout: 60_000 }, async () => {

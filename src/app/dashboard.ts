@@ -2,7 +2,7 @@
  * The queue dashboard, Sidekiq::Web's counterpart: bull-board mounted on the express app,
  * always behind a login (chapter 7).
  *
- * @module
+ * @module Demo app/Queue dashboard
  */
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';

@@ -1,7 +1,7 @@
 /**
  * The demo's product catalogue as JSON: what the API answers and what the cache holds (chapter 5).
  *
- * @module
+ * @module Demo app/Product catalogue
  */
 import type { Category, Product } from '../generated/sqlite/client.js';
 

@@ -2,7 +2,7 @@
  * The demo app's HTTP side: an express 5 app whose route enqueues a job and answers at once,
  * and a product route that answers from the cache, or with a 304 when the client's copy is current.
  *
- * @module
+ * @module Demo app/HTTP app
  */
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';

@@ -4,7 +4,7 @@
  * same Redis. Every indented command works pasted as is into bash or zsh, so explanations stay
  * on lines of their own (zsh does not take `#` comments on the command line by default).
  *
- * @module
+ * @module Demo app/Start-up message
  */
 import type { DashboardCredentials } from '../monitoring/dashboard-auth.js';
 import { TASKS_QUEUE } from './task-jobs.js';

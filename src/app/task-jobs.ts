@@ -1,7 +1,7 @@
 /**
  * The demo app's background job: log a task, like the seed tutorials' `TaskLoggerJob`.
  *
- * @module
+ * @module Demo app/Task job
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Job, JobsOptions, WorkerOptions } from 'bullmq';

@@ -1,7 +1,7 @@
 /**
  * The demo's worker, set up once for `npm start` and `npm run worker` alike.
  *
- * @module
+ * @module Demo app/Task worker
  */
 import { homedir } from 'node:os';
 import { MetricsTime, Worker, type Processor } from 'bullmq';

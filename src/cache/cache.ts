@@ -2,7 +2,7 @@
  * `Rails.cache` for TypeScript: `fetch` with expiry, `force`, `skipNil`, versions and
  * `raceConditionTtl`, on any {@link CacheStore}, failing open when the store does.
  *
- * @module
+ * @module Cache/Cache and fetch
  */
 import type { JsonValue } from '../jobs/job-data.js';
 import { parseEntry, serializeEntry, type CacheEntry } from './entry.js';

@@ -5,7 +5,7 @@
  * workbook copies: `race_condition_ttl` must see that an entry has expired while it still exists,
  * and a recyclable key must tell one version of a record from the next.
  *
- * @module
+ * @module Cache/Entries
  */
 import { findNonJson, type JsonValue } from '../jobs/job-data.js';
 

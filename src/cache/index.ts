@@ -7,7 +7,7 @@
  * const card = await cache.fetch(key, { version, expiresIn: 5 * 60_000 }, () => renderCard(product));
  * ```
  *
- * @module
+ * @module Cache
  */
 export { Cache, DEFAULT_EXPIRES_IN_MS, type Cacheable, type CacheFailure, type CacheOptions, type CacheStats, type FetchOptions, type Loader, type WriteOptions } from './cache.js';
 export { CacheValueError, parseEntry, serializeEntry, type CacheEntry } from './entry.js';

@@ -1,7 +1,7 @@
 /**
  * Cache keys: shortening the over-long ones, and the stable key plus version of a record.
  *
- * @module
+ * @module Cache/Keys and versions
  */
 import { createHash } from 'node:crypto';
 

@@ -1,7 +1,7 @@
 /**
  * The in-process store, Rails' `MemoryStore`: fast, private to one process, bounded in size.
  *
- * @module
+ * @module Cache/Memory store
  */
 import { LRUCache } from 'lru-cache';
 import type { CacheStore, StoreWrite } from './store.js';

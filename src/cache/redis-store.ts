@@ -1,7 +1,7 @@
 /**
  * The shared store, Rails' `RedisCacheStore`: every process of the app sees the same entries.
  *
- * @module
+ * @module Cache/Redis store
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { redisOptionsFromUrl } from '../redis/connection.js';

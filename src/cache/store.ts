@@ -6,7 +6,7 @@
  * failing open) and a store only moves strings: `MemoryStore` in this process,
  * `RedisStore` in Redis. Both speak milliseconds, like BullMQ.
  *
- * @module
+ * @module Cache/Store interface
  */
 
 /** One entry for {@link CacheStore.setMany}. */

@@ -2,7 +2,7 @@
  * A real Redis Cluster on loopback: several `redis-server` processes in cluster mode, joined with
  * `redis-cli --cluster create`, for chapter 8's "scaling past one machine".
  *
- * @module
+ * @module Redis/Local Redis Cluster
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

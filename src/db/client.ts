@@ -5,7 +5,7 @@
  * node-postgres for a server. Both clients are generated from the same models, so the rest of
  * the workbook uses one type, {@link Database}, whichever one runs.
  *
- * @module
+ * @module Database/Prisma client
  */
 // First: on a too-old Node the native SQLite driver crashes instead of failing.
 import '../process/node-version.js';

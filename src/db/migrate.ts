@@ -5,7 +5,7 @@
  * SQL lives in Prisma's own folder layout and this module runs each file once, inside a
  * transaction, recording its name in `_workbook_migrations`.
  *
- * @module
+ * @module Database/Migrations
  */
 // First: on a too-old Node the native SQLite driver crashes instead of failing.
 import '../process/node-version.js';

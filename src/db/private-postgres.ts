@@ -2,7 +2,7 @@
  * A throwaway PostgreSQL server for the test runs, examples and benches: Debian's binaries, a
  * temporary data folder, a free loopback port, stopped and deleted afterwards.
  *
- * @module
+ * @module Database/Private PostgreSQL
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';

@@ -2,7 +2,7 @@
  * Throwaway databases for examples: migrated, empty, deleted afterwards, so running an example
  * never changes the sample data in `prisma/dev.db`.
  *
- * @module
+ * @module Database/Scratch databases
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

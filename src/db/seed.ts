@@ -1,7 +1,7 @@
 /**
  * Sample data for the examples and the demo app: small, fixed, and the same on every machine.
  *
- * @module
+ * @module Database/Sample data
  */
 import type { Database } from './client.js';
 import type { User } from '../generated/sqlite/client.js';

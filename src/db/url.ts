@@ -4,7 +4,7 @@
  * Kept apart from the Prisma client so that code which only looks at a URL (the migrations, the
  * test set-up) does not pay for loading Prisma.
  *
- * @module
+ * @module Database/Database URL
  */
 
 /** `true` for `postgres://` and `postgresql://` URLs. */

@@ -6,7 +6,7 @@
  * default, src/redis/embedded-server.ts, runs with persistence off on purpose: tests need speed,
  * not durability.)
  *
- * @module
+ * @module Redis/Persistent Redis
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { REDIS_NOT_INSTALLED } from '../redis/embedded-server.js';

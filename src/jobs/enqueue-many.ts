@@ -9,7 +9,7 @@
  * flight overlaps the two, and measured on two cores (`npm run bench -- queues`) is the fastest
  * way found to add many separate jobs.
  *
- * @module
+ * @module Jobs/Bulk enqueue
  */
 import type { Job, Queue } from 'bullmq';
 

@@ -6,7 +6,7 @@
  * loses its methods, and a Prisma record is a snapshot that is stale by the time the job runs.
  * {@link assertJobData} turns each of those silent losses into an error before the job is added.
  *
- * @module
+ * @module Jobs/Job data checks
  */
 
 /** A value that survives `JSON.stringify` and `JSON.parse` unchanged. */

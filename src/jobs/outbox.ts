@@ -13,7 +13,7 @@
  * that step does not happen, the row is still there, and {@link sweepOutbox} adds the job later.
  * Each row carries a fixed BullMQ job id, so delivering it twice adds one job.
  *
- * @module
+ * @module Jobs/Outbox
  */
 import type { JobsOptions, Queue } from 'bullmq';
 import type { Database } from '../db/client.js';

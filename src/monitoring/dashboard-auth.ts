@@ -3,7 +3,7 @@
  * 8.1's same-origin rule for anything that changes state, and credentials read from the
  * environment (or made up at random, never a default password).
  *
- * @module
+ * @module Monitoring/Dashboard login
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';

@@ -2,7 +2,7 @@
  * `around_perform` for BullMQ: a processor wrapper that writes one structured log line when a
  * job starts and one when it finishes or fails, with its duration.
  *
- * @module
+ * @module Monitoring/Job logging
  */
 import type { Job, Processor } from 'bullmq';
 import { pino, type Logger } from 'pino';

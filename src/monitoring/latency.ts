@@ -2,7 +2,7 @@
  * Queue latency, Sidekiq's `Queue#latency`: how long the job that has waited longest has been
  * waiting to start. BullMQ has no built-in for it.
  *
- * @module
+ * @module Monitoring/Queue latency
  */
 import type { Job, Queue } from 'bullmq';
 

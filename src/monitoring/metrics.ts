@@ -6,7 +6,7 @@
  * latency are read from Redis when Prometheus scrapes (a `collect()` per gauge), so they are
  * never stale and cost nothing between scrapes.
  *
- * @module
+ * @module Monitoring/Prometheus metrics
  */
 import type { Job, Queue, Worker } from 'bullmq';
 import type { RequestHandler } from 'express';

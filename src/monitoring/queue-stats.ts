@@ -1,7 +1,7 @@
 /**
  * `Sidekiq::Stats` for BullMQ: the numbers on the front page of Sidekiq's Web UI, per queue.
  *
- * @module
+ * @module Monitoring/Queue stats
  */
 import type { Queue } from 'bullmq';
 import { queueLatencyMs, type LatencyOptions } from './latency.js';

@@ -3,7 +3,7 @@
  * response header with the request's total time and its database time and query count, taken
  * from the query helper of chapter 6.
  *
- * @module
+ * @module Monitoring/Server-Timing
  */
 import type { RequestHandler, Response } from 'express';
 import { currentQueryScope, QueryScope, queryContext } from '../queries/scope.js';

@@ -2,7 +2,7 @@
  * A free TCP port on the loopback interface, for the private servers the workbook starts
  * (Redis, PostgreSQL, the demo app in tests and benchmarks).
  *
- * @module
+ * @module Processes/Free port
  */
 import { createServer } from 'node:net';
 

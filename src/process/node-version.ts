@@ -7,7 +7,7 @@
  * with a segmentation fault instead of an error, so the check has to run before it loads.
  * `npm install` itself is refused earlier, by `engine-strict=true` in `.npmrc`.
  *
- * @module
+ * @module Processes/Node version check
  */
 
 /** The oldest Node.js the workbook runs on; package.json's `engines` says the same (a test checks). */

@@ -13,7 +13,7 @@
  * {@link guardFolder} does both, guard first: a folder whose `owner.json` exists is always watched,
  * so there is no moment at which a SIGKILL leaves a recorded server running with nobody to stop it.
  *
- * @module
+ * @module Processes/Orphan guard
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';

@@ -9,7 +9,7 @@
  * script), and so do `npm run learn`, `npm start`, `npm run worker`, `npm run verify` and the
  * database scripts, by importing this module right after the Node version check.
  *
- * @module
+ * @module Processes/Writable checkout
  */
 import { accessSync, constants, existsSync } from 'node:fs';
 import { resolve } from 'node:path';

@@ -5,7 +5,7 @@
  *
  * They throw plain errors, so they work in any test runner; in vitest just `await` them.
  *
- * @module
+ * @module N+1 queries/Query budgets
  */
 import type { CallSite } from './call-site.js';
 import { formatProblem, type QueryReport } from './report.js';

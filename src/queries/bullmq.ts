@@ -1,7 +1,7 @@
 /**
  * A BullMQ processor wrapper: one query scope per job, like Bullet watching each Sidekiq job.
  *
- * @module
+ * @module N+1 queries/Per-job scope
  */
 import type { Job, Processor } from 'bullmq';
 import { reportingByDefault } from './enabled.js';

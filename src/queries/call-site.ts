@@ -7,7 +7,7 @@
  * frames only when a report needs to know whether two calls came from the same place, and turned
  * into text only for what a report prints.
  *
- * @module
+ * @module N+1 queries/Call sites
  */
 import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -14,7 +14,7 @@
  * - the identical statement with identical parameters read again and again, from one place or
  *   several, is its own problem: read once and reuse the row.
  *
- * @module
+ * @module N+1 queries/Detection
  */
 import { callSiteKeys, describeCallSite, type CallSite } from './call-site.js';
 import type { ParentRelation } from './relations.js';

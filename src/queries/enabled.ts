@@ -2,7 +2,7 @@
  * Whether the express middleware and the BullMQ wrapper report queries by default: in
  * development and tests, not in production — as Bullet is enabled per environment in Rails.
  *
- * @module
+ * @module N+1 queries/On by default
  */
 
 /**

@@ -3,7 +3,7 @@
  * and (in development) the query count as a response header — what Bullet's footer and
  * rack-mini-profiler show a Rails developer.
  *
- * @module
+ * @module N+1 queries/Per-request scope
  */
 import type { Request, RequestHandler, Response } from 'express';
 import type { DetectionOptions } from './detect.js';

@@ -13,7 +13,7 @@
  * await expectQueries({ atMost: 2 }, () => listFeed(db));
  * ```
  *
- * @module
+ * @module N+1 queries
  */
 export { expectNoNPlusOne, expectNoQueries, expectQueries, QueryBudgetError, type QueryBudget } from './budget.js';
 export { withQueryReport, type JobQueryReportOptions } from './bullmq.js';

@@ -9,7 +9,7 @@
  * `comments Comment[]` that the other side is a list. When the schema is missing or a lookup
  * matches no relation, the helper says so and falls back to generic advice.
  *
- * @module
+ * @module N+1 queries/Schema relations
  */
 
 /** One relation field as the schema declares it. */

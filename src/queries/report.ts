@@ -1,7 +1,7 @@
 /**
  * What a scope found, as data and as text a person can act on.
  *
- * @module
+ * @module N+1 queries/Reports
  */
 import type { QueryProblem } from './detect.js';
 import type { QueryStatement } from './statement.js';

@@ -21,7 +21,7 @@
  * `attributeRequests` returns `false` and the helper falls back to the caller's context alone
  * (statements still counted, merged batches credited to one scope, no method or call site).
  *
- * @module
+ * @module N+1 queries/Statement attribution
  */
 import { StackCallSite, type CallSite } from './call-site.js';
 import type { SchemaRelations } from './relations.js';

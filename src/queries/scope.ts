@@ -9,7 +9,7 @@
  * enables it when the first scope opens and disables it again when the last one closes: a
  * process that opens no scope pays nothing.
  *
- * @module
+ * @module N+1 queries/Scopes
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CallSite } from './call-site.js';

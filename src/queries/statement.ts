@@ -3,7 +3,7 @@
  * the statement with every literal and parameter replaced by `?`, so that the lookup of user 1
  * and the lookup of user 2 count as the same query run twice.
  *
- * @module
+ * @module N+1 queries/Statement shapes
  */
 import type { CallSite } from './call-site.js';
 

@@ -8,7 +8,7 @@
  * alarm, as long as the rows are used inside the scope. Relations selected through `select`
  * (rather than `include`) are not tracked.
  *
- * @module
+ * @module N+1 queries/Unused includes
  */
 import type { CallSite } from './call-site.js';
 

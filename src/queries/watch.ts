@@ -12,7 +12,7 @@
  * call site for raw queries (Prisma takes their stack too late to show your line), kept through
  * `$transaction` and `$extends`.
  *
- * @module
+ * @module N+1 queries/Watching a client
  */
 import { captureCallSite, type CallSite } from './call-site.js';
 import { SchemaRelations } from './relations.js';

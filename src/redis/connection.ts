@@ -6,7 +6,7 @@
  * from a web request should rather fail fast, so the request answers with an error instead of
  * hanging while Redis is down.
  *
- * @module
+ * @module Redis/Connections
  */
 import type { RedisOptions } from 'bullmq';
 import { Redis } from 'ioredis';

@@ -4,7 +4,7 @@
  * It lets `npm test` and every example run on a machine where Redis is installed but not
  * running, and it keeps the workbook's keys away from any Redis you use for real work.
  *
- * @module
+ * @module Redis/Private Redis server
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * One answer to "which Redis?" for the demo app and the examples.
  *
- * @module
+ * @module Redis/Which Redis
  */
 import { startEmbeddedRedis } from './embedded-server.js';
 import { checkRedis } from './connection.js';

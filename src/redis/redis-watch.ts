@@ -8,7 +8,7 @@
  * clients' own connection errors are quieted ({@link logRedisErrors}), and a watch with its own
  * small connection says when Redis went away and when it came back.
  *
- * @module
+ * @module Redis/Outage watch
  */
 import { EventEmitter } from 'node:events';
 import { isNotConnectionError } from 'bullmq';

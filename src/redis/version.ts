@@ -5,7 +5,7 @@
  * counters set their expiry with `PEXPIRE … NX`, new in Redis 7.0. An older server would fail
  * later, in the middle of a chapter, with an error about the wrong number of arguments.
  *
- * @module
+ * @module Redis/Version check
  */
 
 /** The oldest Redis version the workbook supports. */

@@ -10,7 +10,7 @@
  * BullMQ counts differently: its backoff strategies receive `attemptsMade`, which is already 1
  * when the first retry is being scheduled. {@link sidekiqBackoffStrategy} converts.
  *
- * @module
+ * @module Jobs/Sidekiq's retry backoff
  */
 
 /** Retries Sidekiq makes with `retry: true` (its default): 25, so 26 runs in all. */

@@ -16,7 +16,7 @@
  * reported with the entry's name before anything reaches Redis. Whether BullMQ accepts a cron
  * pattern or a time zone is for `queue.upsertJobScheduler` to say.
  *
- * @module
+ * @module Jobs/Schedule file
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';

@@ -8,7 +8,7 @@
  * `timeoutMs` and `onTimeout`, and {@link handBackOnShutdown} is the part that pushes jobs back.
  * A second signal means "now": exit at once.
  *
- * @module
+ * @module Jobs/Worker shutdown
  */
 import { WaitingError, type Job, type Processor, type Worker } from 'bullmq';
 
