@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Prisma } from '../src/generated/sqlite/client.js';
-import { useTestEnv } from './harness.js';
+import { postgresSkipReason, useTestEnv } from './harness.js';
 
 const env = useTestEnv();
 
@@ -28,5 +28,20 @@ describe('the committed migration SQL', () => {
     const task = await env.db.task.create({ data: { title: 'Migrate', userId: user.id, logs: { create: { message: 'hi' } } } });
     expect(task.status).toBe('pending');
     await expect(env.db.user.create({ data: { email: 'ada@example.com', name: 'Twin' } })).rejects.toThrow(/Unique constraint/);
+  });
+});
+
+describe.skipIf(postgresSkipReason())('the committed PostgreSQL migration SQL', () => {
+  const pgEnv = useTestEnv({ database: 'postgres' });
+
+  it('creates a table for every model and a column for every scalar field of schema.prisma', async () => {
+    const rows = await pgEnv.db.$queryRawUnsafe<{ table_name: string; column_name: string }[]>(
+      `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()`,
+    );
+    for (const model of Object.values(Prisma.ModelName)) {
+      const columns = rows.filter((row) => row.table_name === model).map((row) => row.column_name).sort();
+      const fields = Object.values(Prisma[`${model}ScalarFieldEnum`] as Record<string, string>).sort();
+      expect(columns, `table "${model}"`).toEqual(fields);
+    }
   });
 });

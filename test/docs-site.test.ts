@@ -59,6 +59,7 @@ describe.skipIf(missing)('the docs site in Chromium', () => {
   it('renders the front page, a chapter, the concept map and an API page with their titles', { timeout: 60_000 }, async () => {
     expect(await page.goto(`${base}/index.html`).then(() => page.title())).toMatch(/BullMQ for Rails developers/);
     expect(await heading('documents/3._Scheduling.html')).toMatch(/Scheduling/);
+    expect(await heading('documents/9._Capstone.html')).toMatch(/Capstone/);
     expect(await heading('documents/Rails_to_TypeScript.html')).toMatch(/Rails to TypeScript/);
     expect(await heading('documents/Sidekiq_to_BullMQ.html')).toMatch(/Sidekiq to BullMQ/);
     expect(await heading('modules/Jobs_Sidekiq_s_retry_backoff.html')).toMatch(/Sidekiq's retry backoff/);
@@ -69,7 +70,7 @@ describe.skipIf(missing)('the docs site in Chromium', () => {
     const navigation = page.locator('.site-menu');
     await navigation.getByText('Worker shutdown', { exact: true }).waitFor({ state: 'attached', timeout: 10_000 });
     const entries = await navigation.locator('a, summary').allTextContents();
-    expect(entries.map((entry) => entry.trim())).toEqual(expect.arrayContaining(['Jobs', 'Worker shutdown', 'Redis', 'Local Redis Cluster']));
+    expect(entries.map((entry) => entry.trim())).toEqual(expect.arrayContaining(['9. Capstone', 'Jobs', 'Worker shutdown', 'Redis', 'Local Redis Cluster']));
     expect(entries.join('\n')).not.toMatch(/worker\/shutdown|cluster\/local-cluster|retries\/sidekiq-backoff/);
   });
 
