@@ -1,6 +1,4 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -10,16 +8,13 @@ import { createApp } from '../src/app/server.js';
 import { shellWord, startUpMessage } from '../src/app/start-up-message.js';
 import { logTask, TASKS_QUEUE, taskJobId, type LogTaskData } from '../src/app/task-jobs.js';
 import { Cache, connectCacheRedis, MemoryStore, RedisStore } from '../src/cache/index.js';
-import { useTestEnv } from './harness.js';
+import { serve, useTestEnv } from './harness.js';
 
 const env = useTestEnv();
 
 /** Starts the app on a free port and returns its base URL. The task routes never touch the cache. */
 async function startServer(queue: Queue<LogTaskData>, cache = new Cache({ store: new MemoryStore() })): Promise<string> {
-  const server = createApp({ db: env.db, tasksQueue: queue, cache }).listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  env.track({ close: () => new Promise((resolve) => server.close(resolve)) });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return serve(env, createApp({ db: env.db, tasksQueue: queue, cache }));
 }
 
 /** The app as `npm start` runs it: a Redis cache on its own client, under this file's prefix so the harness deletes its keys. */

@@ -1,6 +1,4 @@
-import { once } from 'node:events';
 import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { createApp, parseId } from '../src/app/server.js';
@@ -9,15 +7,12 @@ import { stripLocalPaths, withoutLocalPaths } from '../src/app/task-worker.js';
 import { Cache, MemoryStore } from '../src/cache/index.js';
 import { queueConnectionOptions } from '../src/redis/connection.js';
 import { startEmbeddedRedis } from '../src/redis/embedded-server.js';
-import { useTestEnv, waitUntil } from './harness.js';
+import { serve, useTestEnv, waitUntil } from './harness.js';
 
 const env = useTestEnv();
 
 async function startServer(queue: Queue<LogTaskData>): Promise<string> {
-  const server = createApp({ db: env.db, tasksQueue: queue, cache: new Cache({ store: new MemoryStore() }) }).listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  env.track({ close: () => new Promise((resolve) => server.close(resolve)) });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return serve(env, createApp({ db: env.db, tasksQueue: queue, cache: new Cache({ store: new MemoryStore() }) }));
 }
 
 function tasksQueue(): Queue<LogTaskData> {

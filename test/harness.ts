@@ -14,7 +14,10 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { copyFileSync, rmSync } from 'node:fs';
+import { createServer, request, type IncomingHttpHeaders, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { RedisOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, inject } from 'vitest';
@@ -156,6 +159,50 @@ export async function overlapWrites<T>(env: TestEnv, table: string, waiters: num
   } finally {
     await holder.end();
   }
+}
+
+/**
+ * Serves `app` (an express app, or any request listener) on a free loopback port until the end of
+ * the current test, and resolves with its base URL, `http://127.0.0.1:<port>`.
+ */
+export async function serve(env: TestEnv, app: RequestListener): Promise<string> {
+  const server = createServer(app).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  env.track({ close: () => new Promise((resolve) => server.close(resolve)) });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** A response as {@link httpRequest} reads it. */
+export interface HttpAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The body, as UTF-8 text. */
+  text: string;
+}
+
+/**
+ * Sends one request through node:http, with exactly the headers given, and reads the whole
+ * answer. `fetch()` would not do for conditional GETs: it adds `Cache-Control: no-cache` to any
+ * request that carries `If-None-Match` or `If-Modified-Since` (the Fetch standard's rule for
+ * conditional requests made by hand), which is never fresh, so it never gets a 304. Nor does it
+ * let a caller set `Host`. A `body` is sent as JSON.
+ */
+export function httpRequest(
+  url: string,
+  { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
+): Promise<HttpAnswer> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, agent: false, headers: payload === undefined ? headers : { ...headers, 'Content-Type': 'application/json' } }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, text }));
+      response.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 /**

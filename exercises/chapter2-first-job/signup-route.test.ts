@@ -1,9 +1,7 @@
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
-import { DATABASE_KINDS, postgresSkipReason, useTestEnv } from '../../test/harness.js';
+import { DATABASE_KINDS, postgresSkipReason, serve, useTestEnv } from '../../test/harness.js';
 import type { OnboardUserData } from './onboard-user-job.js';
 import { createSignupRouter } from './signup-route.js';
 
@@ -16,10 +14,7 @@ for (const database of DATABASE_KINDS) {
     /** A real HTTP server on a free port with the router mounted; returns the queue and a POST helper. */
     async function startApp() {
       const queue = env.track(new Queue<OnboardUserData>('onboarding', { connection: env.connection, prefix: env.prefix }));
-      const server = express().use(express.json(), createSignupRouter({ db: env.db, queue })).listen(0, '127.0.0.1');
-      await once(server, 'listening');
-      env.track({ close: () => new Promise((resolve) => server.close(resolve)) });
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/signups`;
+      const url = `${await serve(env, express().use(express.json(), createSignupRouter({ db: env.db, queue })))}/signups`;
       const post = async (body: unknown) => {
         const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
         // An unhandled error is express's HTML 500 page, not JSON.

@@ -1,10 +1,7 @@
-import { once } from 'node:events';
-import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { queryReportMiddleware, watchQueries } from '../../src/queries/index.js';
-import { reverseUnorderedReads, useTestEnv } from '../../test/harness.js';
+import { httpRequest, reverseUnorderedReads, serve, useTestEnv } from '../../test/harness.js';
 import { categoryRoute } from './conditional-get.js';
 import { writeCatalogue, WRITTEN_AT } from './test-cache.js';
 
@@ -14,30 +11,18 @@ const env = useTestEnv();
  * A real HTTP server with the route mounted. The query-counting middleware of chapter 6 puts the
  * number of SQL statements each request ran into its `X-Query-Count` header.
  *
- * Requests go through node:http, which sends exactly the headers given: `fetch()` adds
- * `Cache-Control: no-cache` to any request that carries `If-None-Match` or `If-Modified-Since`
- * (the Fetch standard's rule for conditional requests made by hand), and so never gets a 304.
+ * Requests go through the harness's `httpRequest`, which sends exactly the headers given
+ * (`fetch()` would add `Cache-Control: no-cache` to a conditional request, which never gets a 304).
  */
 async function startApp() {
   const app = express()
     .use(queryReportMiddleware({ header: 'X-Query-Count', log: () => {} }))
     .get('/categories/:id', categoryRoute(watchQueries(env.db)));
-  const server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  env.track({ close: () => new Promise((resolve) => server.close(resolve)) });
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return (id: number | string, headers: Record<string, string> = {}) =>
-    new Promise<{ status: number; headers: IncomingHttpHeaders; text: string; queries: number }>((resolve, reject) => {
-      httpGet(`${base}/categories/${id}`, { headers, agent: false }, (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () =>
-          resolve({ status: response.statusCode!, headers: response.headers, text, queries: Number(response.headers['x-query-count']) }),
-        );
-        response.on('error', reject);
-      }).on('error', reject);
-    });
+  const base = await serve(env, app);
+  return async (id: number | string, headers: Record<string, string> = {}) => {
+    const answer = await httpRequest(`${base}/categories/${id}`, { headers });
+    return { ...answer, queries: Number(answer.headers['x-query-count']) };
+  };
 }
 
 function directives(cacheControl: string | undefined): string[] {

@@ -1,12 +1,10 @@
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { Queue, Worker } from 'bullmq';
 import express from 'express';
 import { expect, it } from 'vitest';
-import { useTestEnv, waitUntil } from '../../test/harness.js';
+import { serve, useTestEnv, waitUntil } from '../../test/harness.js';
 import { requireLogin, sameOriginOnly } from './dashboard-login.js';
 
 const env = useTestEnv();
@@ -38,10 +36,7 @@ async function dashboard() {
   createBullBoard({ queues: [new BullMQAdapter(queue)], serverAdapter: board });
   const app = express();
   app.use('/admin/queues', requireLogin(login), sameOriginOnly(), board.getRouter());
-  const server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  env.track({ close: () => new Promise((resolve) => server.close(resolve)) });
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/admin/queues`;
+  const base = `${await serve(env, app)}/admin/queues`;
   return { queue, jobId: job.id!, base };
 }
 

@@ -1,5 +1,3 @@
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { Queue, type JobsOptions } from 'bullmq';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +5,7 @@ import { createDatabase } from '../../src/db/client.js';
 import { sweepOutbox } from '../../src/jobs/outbox.js';
 import { queueConnectionOptions } from '../../src/redis/connection.js';
 import { startEmbeddedRedis } from '../../src/redis/embedded-server.js';
-import { DATABASE_KINDS, postgresSkipReason, useTestEnv, type TestEnv } from '../../test/harness.js';
+import { DATABASE_KINDS, postgresSkipReason, serve, useTestEnv, type TestEnv } from '../../test/harness.js';
 import { CONFIRM_ORDER_JOB, createOrderRouter, ORDERS_QUEUE, RESERVE_STOCK_JOB, STOCK_QUEUE, type OrderJobData } from './place-order.js';
 
 type OrderQueues = { orders: Queue<OrderJobData>; stock: Queue<OrderJobData> };
@@ -42,10 +40,7 @@ async function deadQueues(env: TestEnv): Promise<OrderQueues> {
 
 /** A real HTTP server on a free port with the learner's router; returns a POST helper. */
 async function startApp(env: TestEnv, queues: OrderQueues, jobOptions?: Record<string, JobsOptions>) {
-  const server = express().use(express.json(), createOrderRouter({ db: env.db, queues, jobOptions })).listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  env.track({ close: () => new Promise((resolve) => server.close(resolve)) });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders`;
+  const url = `${await serve(env, express().use(express.json(), createOrderRouter({ db: env.db, queues, jobOptions })))}/orders`;
   return async (body: unknown) => {
     const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     // An unhandled error is express's HTML 500 page, not JSON.

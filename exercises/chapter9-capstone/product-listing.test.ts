@@ -1,10 +1,7 @@
-import { once } from 'node:events';
-import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { kindOf, queryReportMiddleware, tableOf, watchQueries, type QueryReport } from '../../src/queries/index.js';
-import { reverseUnorderedReads, useTestEnv, waitUntil, type TestEnv } from '../../test/harness.js';
+import { httpRequest, reverseUnorderedReads, serve, useTestEnv, waitUntil, type HttpAnswer, type TestEnv } from '../../test/harness.js';
 import { DEFAULT_PAGE_SIZE, listingRoutes, MAX_PAGE_SIZE, type ProductListItem } from './product-listing.js';
 
 const env = useTestEnv();
@@ -35,42 +32,29 @@ async function writeShop(products: number, db: TestEnv['db'] = env.db) {
   return { categories, expected };
 }
 
-interface Answer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  text: string;
+interface Answer extends HttpAnswer {
   /** What the query helper saw during the request. */
   report: QueryReport;
 }
 
 /**
  * A real express app on a loopback port with the learner's routes behind the query helper's
- * middleware, which hands over each request's report. Requests go through node:http, which
- * sends exactly the headers given (`fetch()` adds `Cache-Control: no-cache` to conditional ones).
+ * middleware, which hands over each request's report. Requests go through the harness's
+ * `httpRequest`, which sends exactly the headers given (`fetch()` adds `Cache-Control: no-cache`
+ * to conditional ones).
  */
 async function startListing(testEnv: TestEnv = env) {
   const reports: QueryReport[] = [];
   const app = express()
     .use(queryReportMiddleware({ header: 'X-Request-Number', log: () => {}, onReport: (report) => reports.push(report) }))
     .use(listingRoutes({ db: watchQueries(testEnv.db) }));
-  const server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  testEnv.track({ close: () => new Promise((resolve) => server.close(resolve)) });
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return (query = '', headers: Record<string, string> = {}) =>
-    new Promise<Omit<Answer, 'report'>>((resolve, reject) => {
-      httpGet(`${base}/products${query}`, { headers, agent: false }, (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, text }));
-        response.on('error', reject);
-      }).on('error', reject);
-    }).then(async (answer) => {
-      // The report is handed over when the server has finished the response, which may be just after the client saw it.
-      const report = await waitUntil(() => reports.shift(), { message: 'the request’s query report' });
-      return { ...answer, report };
-    });
+  const base = await serve(testEnv, app);
+  return async (query = '', headers: Record<string, string> = {}): Promise<Answer> => {
+    const answer = await httpRequest(`${base}/products${query}`, { headers });
+    // The report is handed over when the server has finished the response, which may be just after the client saw it.
+    const report = await waitUntil(() => reports.shift(), { message: 'the request’s query report' });
+    return { ...answer, report };
+  };
 }
 
 const ids = (text: string) => (JSON.parse(text) as ProductListItem[]).map((p) => p.id);

@@ -1,12 +1,9 @@
-import { once } from 'node:events';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import express from 'express';
 import { describe, expect, it, vi } from 'vitest';
 import { Cache, connectCacheRedis, recordCacheKey, RedisStore, type CacheOptions } from '../../src/cache/index.js';
 import { queryReportMiddleware, watchQueries } from '../../src/queries/index.js';
-import { DATABASE_KINDS, postgresSkipReason, useTestEnv, type TestEnv } from '../../test/harness.js';
+import { DATABASE_KINDS, httpRequest, postgresSkipReason, serve, useTestEnv, type HttpAnswer, type TestEnv } from '../../test/harness.js';
 import { productRoutes, warmProduct, type ProductBody, type WarmProductData } from './save-product.js';
 
 const env = useTestEnv();
@@ -28,10 +25,7 @@ async function writeShop(db: TestEnv['db']) {
   return { kitchen, garden, kettle, teapot, rake };
 }
 
-interface Answer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  text: string;
+interface Answer extends HttpAnswer {
   /** SQL statements the request ran, from the query helper's header. */
   queries: number;
 }
@@ -41,8 +35,8 @@ interface Answer {
  * run's Redis, the `shop` queue (no Worker unless a test starts one) and a fake clock.
  * `makeCache` lets a test watch the cache's calls; it gets the app's `get` to play a reader.
  *
- * Requests go through node:http, which sends exactly the headers given (`fetch()` would add
- * `Cache-Control: no-cache` to a conditional request, which is never fresh).
+ * Requests go through the harness's `httpRequest`, which sends exactly the headers given
+ * (`fetch()` would add `Cache-Control: no-cache` to a conditional request, which is never fresh).
  */
 async function startShop(
   testEnv: TestEnv,
@@ -54,25 +48,10 @@ async function startShop(
   let time = CLOCK_START.getTime();
   const now = () => new Date(time);
 
-  const call = (method: string, path: string, { body, headers = {} }: { body?: unknown; headers?: Record<string, string> } = {}) =>
-    new Promise<Answer>((resolve, reject) => {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const req = httpRequest(
-        `${base}${path}`,
-        { method, agent: false, headers: { ...headers, ...(payload ? { 'Content-Type': 'application/json' } : {}) } },
-        (response) => {
-          let text = '';
-          response.setEncoding('utf8');
-          response.on('data', (chunk: string) => (text += chunk));
-          response.on('end', () =>
-            resolve({ status: response.statusCode!, headers: response.headers, text, queries: Number(response.headers['x-query-count']) }),
-          );
-          response.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
+  const call = async (method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> => {
+    const answer = await httpRequest(`${base}${path}`, { method, ...options });
+    return { ...answer, queries: Number(answer.headers['x-query-count']) };
+  };
   const get = (id: number | string, headers: Record<string, string> = {}) => call('GET', `/products/${id}`, { headers });
   const patch = (id: number | string, body: unknown) => call('PATCH', `/products/${id}`, { body });
 
@@ -81,10 +60,7 @@ async function startShop(
     .use(express.json())
     .use(queryReportMiddleware({ header: 'X-Query-Count', log: () => {} }))
     .use(productRoutes({ db: watchQueries(testEnv.db), cache, queue, now }));
-  const server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  testEnv.track({ close: () => new Promise((resolve) => server.close(resolve)) });
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const base = await serve(testEnv, app);
 
   return {
     cache,
