@@ -6,20 +6,17 @@
 import '../src/process/node-version.js';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { POSTGRES_SCHEMA_FILE, postgresSchemaFor, SQLITE_SCHEMA_FILE } from './prisma-schemas.js';
 
-const sqliteSchema = readFileSync('prisma/schema.prisma', 'utf8');
-const postgresSchema = sqliteSchema
-  .replace('provider = "sqlite"', 'provider = "postgresql"')
-  .replace('output                 = "../src/generated/sqlite"', 'output                 = "./postgres"');
-if (postgresSchema === sqliteSchema || !postgresSchema.includes('"./postgres"')) {
-  throw new Error('prisma/schema.prisma changed shape: update scripts/generate-prisma.ts');
-}
+const postgresSchema = postgresSchemaFor(readFileSync(SQLITE_SCHEMA_FILE, 'utf8'));
 mkdirSync('src/generated', { recursive: true });
-writeFileSync('src/generated/postgres.prisma', `// Generated from prisma/schema.prisma: do not edit.\n${postgresSchema}`);
+// The copy also records which schema the clients come from: the tests compare it with
+// prisma/schema.prisma to notice a pull that changed the schema (staleClientReason).
+writeFileSync(POSTGRES_SCHEMA_FILE, postgresSchema);
 
 // `prisma generate` does not use the schema engine, but the CLI insists that one exists and
 // would try to download it; any existing file satisfies it and keeps the install offline.
 const env = { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.execPath, PRISMA_HIDE_UPDATE_MESSAGE: '1' };
-for (const schema of ['prisma/schema.prisma', 'src/generated/postgres.prisma']) {
+for (const schema of [SQLITE_SCHEMA_FILE, POSTGRES_SCHEMA_FILE]) {
   execFileSync('prisma', ['generate', '--schema', schema], { stdio: 'inherit', env });
 }

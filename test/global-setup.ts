@@ -24,6 +24,7 @@ import { isPostgresUrl } from '../src/db/url.js';
 import { applyMigrations, redact } from '../src/db/migrate.js';
 import { cleanStaleFolders, guardFolder, TEMP_PREFIX } from '../src/process/orphan-guard.js';
 import { acquireRedis } from '../src/redis/redis-url.js';
+import { staleClientReason } from '../scripts/prisma-schemas.js';
 import { recordSetupFailure } from './setup-failure.js';
 
 declare module 'vitest' {
@@ -51,6 +52,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
 }
 
 async function startSharedServers(project: TestProject): Promise<() => Promise<void>> {
+  // A client older than the schema fails deep inside some test ("Unknown argument `stock`"): say so first.
+  const stale = staleClientReason();
+  if (stale) throw new Error(stale);
   // What runs that were SIGKILLed left behind (their servers, their folders) goes first.
   cleanStaleFolders();
   const redis = await acquireRedis(loadConfig().redisUrl);

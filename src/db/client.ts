@@ -12,6 +12,7 @@ import '../process/node-version.js';
 import { existsSync } from 'node:fs';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient, type Prisma } from '../generated/sqlite/client.js';
+import { pendingMigrations } from './migrate.js';
 import { isPostgresUrl, redact, sqlitePath } from './url.js';
 
 export { isPostgresUrl, redact, sqlitePath };
@@ -49,10 +50,11 @@ export async function createDatabase(databaseUrl: string, options: DatabaseOptio
 }
 
 /**
- * Runs `SELECT 1` on `db` within `timeoutMs`: at start-up, so that a database that cannot be
- * reached stops the app with one clear message instead of failing every request later.
+ * Runs `SELECT 1` on `db` within `timeoutMs`, then checks that it has every committed migration:
+ * at start-up, so that a database that cannot be reached, or that a `git pull` left behind the
+ * schema, stops the app with one clear message instead of failing requests later.
  *
- * @throws Error naming the database (password hidden) and the reason.
+ * @throws Error naming the database (password hidden) and the reason, or the migrations it lacks.
  */
 export async function checkDatabase(db: Database, databaseUrl: string, timeoutMs = 5000): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -69,5 +71,11 @@ export async function checkDatabase(db: Database, databaseUrl: string, timeoutMs
     throw new Error(`Cannot use the ${kind} database at ${redact(databaseUrl)}: ${reason}. Check DATABASE_URL, and run \`npm run db:setup\` for a new database.`);
   } finally {
     clearTimeout(timer);
+  }
+  const pending = await pendingMigrations(db, databaseUrl);
+  if (pending.length > 0) {
+    throw new Error(
+      `The database at ${redact(databaseUrl)} lacks ${pending.length === 1 ? 'the migration' : 'the migrations'} ${pending.join(', ')}: run \`npm run db:setup\` to apply ${pending.length === 1 ? 'it' : 'them'}.`,
+    );
   }
 }

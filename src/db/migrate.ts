@@ -12,6 +12,7 @@ import '../process/node-version.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
+import type { Database } from './client.js';
 import { isPostgresUrl, redact, sqlitePath } from './url.js';
 
 export { redact };
@@ -49,6 +50,25 @@ export async function applyMigrations(databaseUrl: string, root = process.cwd())
   return isPostgresUrl(databaseUrl)
     ? applyPostgres(databaseUrl, readMigrations(join(root, MIGRATIONS_DIRS.postgres)))
     : applySqlite(sqlitePath(databaseUrl), readMigrations(join(root, MIGRATIONS_DIRS.sqlite)));
+}
+
+/**
+ * The committed migrations that the database behind `db` has not had yet, oldest first, like
+ * Rails' pending-migration check: a `git pull` can bring new ones. Empty when it is up to date.
+ *
+ * @param root folder holding `prisma/` (the project root by default)
+ */
+export async function pendingMigrations(db: Database, databaseUrl: string, root = process.cwd()): Promise<string[]> {
+  const dir = join(root, isPostgresUrl(databaseUrl) ? MIGRATIONS_DIRS.postgres : MIGRATIONS_DIRS.sqlite);
+  const rows = await db.$queryRawUnsafe<{ name: string }[]>('SELECT "name" FROM "_workbook_migrations"').catch((error: unknown) => {
+    // No history table: a database that none of the workbook's migrations has touched.
+    if (/_workbook_migrations/.test(String(error))) return [];
+    throw error;
+  });
+  const done = new Set(rows.map((row) => row.name));
+  return readMigrations(dir)
+    .map((migration) => migration.name)
+    .filter((name) => !done.has(name));
 }
 
 function applySqlite(path: string, migrations: Migration[]): string[] {
